@@ -1,0 +1,3 @@
+from gmctl.cli import main
+
+main()

@@ -1,0 +1,112 @@
+"""The gmctl command line: global options and lazily registered command groups.
+
+Only the group named on the command line is imported; the others are registered as empty groups
+that carry their one-line help, so `gmctl --help` costs typer and rich and nothing more.
+Completion and the completion-script generator load every group.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from enum import Enum
+from typing import Optional, Sequence
+
+import typer
+
+from gmctl import __version__
+from gmctl.cli.base import env_of, guarded
+
+# name -> (module, one-line purpose). The order is the order in --help.
+GROUPS: dict[str, tuple[str, str]] = {
+    "requests": ("gmctl.cli.requests", "The service-request queue and its triage."),
+    "users": ("gmctl.cli.users", "Platform accounts, sign-in state and MFA."),
+    "roles": ("gmctl.cli.roles", "Roles, permissions and role grants."),
+    "loans": ("gmctl.cli.loans", "Loan applications (commands: later issue)."),
+    "payments": ("gmctl.cli.payments", "Payments (commands: later issue)."),
+    "files": ("gmctl.cli.files", "Uploaded files (commands: later issue)."),
+    "db": ("gmctl.cli.db", "Server, migrations, seed data, backups."),
+}
+
+# Top-level commands that live outside the groups: name -> module that registers them.
+TOP_LEVEL_MODULES: tuple[str, ...] = ()
+
+OPTIONS_WITH_VALUES = {"--database-url", "--format", "-f"}
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gmctl {__version__}")
+        raise typer.Exit()
+
+
+def _root(
+    ctx: typer.Context,
+    database_url: Optional[str] = typer.Option(
+        None, "--database-url", metavar="URL",
+        help="PostgreSQL URL. Default: GMCTL_DATABASE_URL, DATABASE_URL, the config profile, then the embedded server.",
+    ),
+    format: Optional[Format] = typer.Option(
+        None, "--format", "-f", help="Output format. Default: table on a terminal, tsv when piped.",
+    ),
+    no_color: bool = typer.Option(False, "--no-color", help="No colour (NO_COLOR is honoured too)."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors (also GMCTL_DEBUG=1)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Assume yes for confirmations of destructive actions."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+) -> None:
+    """gmctl: the back-office command line of the GM Services platform."""
+    env = env_of(ctx)
+    env.database_url = database_url or env.database_url
+    env.format = format.value if format else env.format
+    env.no_color = no_color or env.no_color
+    env.debug = debug or env.debug
+    env.assume_yes = yes or env.assume_yes
+
+
+def selected_group(argv: Sequence[str]) -> str | None:
+    """The first positional word of the command line: the group the user asked for."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token in OPTIONS_WITH_VALUES:
+            skip = True
+            continue
+        if token.startswith("-"):
+            continue
+        return token
+    return None
+
+
+def build_app(argv: Sequence[str] | None = None, *, load_all: bool = False) -> typer.Typer:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    load_all = load_all or any(key.startswith("_GMCTL_COMPLETE") for key in os.environ)
+    wanted = selected_group(argv)
+    app = typer.Typer(
+        name="gmctl", no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+        add_completion=False, context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(guarded(_root))
+    for name, (module_name, purpose) in GROUPS.items():
+        if load_all or name == wanted:
+            app.add_typer(importlib.import_module(module_name).app, name=name, short_help=purpose)
+        else:
+            app.add_typer(typer.Typer(help=purpose, rich_markup_mode=None), name=name, short_help=purpose)
+    for module_name in TOP_LEVEL_MODULES:
+        if load_all or wanted not in GROUPS:
+            importlib.import_module(module_name).register(app)
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    app = build_app(argv)
+    app(args=list(argv) if argv is not None else None, prog_name="gmctl")

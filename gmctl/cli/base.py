@@ -1,0 +1,101 @@
+"""What every command module shares: the guarded command decorator and access to the Env.
+
+`guarded` is the one place where gmctl errors become a message on stderr and an exit code, so
+no command ends in a traceback unless --debug (and never with local variables).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from typing import Any, Callable, TypeVar
+
+import typer
+
+from gmctl import output
+from gmctl.context import Env
+from gmctl.errors import FAILURE, INTERRUPTED, GmctlError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def new_group(help: str) -> typer.Typer:
+    """A command group. The callback keeps single-command groups from collapsing into a command."""
+    group = typer.Typer(help=help, no_args_is_help=True, pretty_exceptions_enable=False,
+                        rich_markup_mode=None, add_completion=False)
+
+    @group.callback()
+    def _group() -> None:
+        pass
+
+    _group.__doc__ = help
+    return group
+
+
+def env_of(ctx: typer.Context) -> Env:
+    root = ctx.find_root()
+    if not isinstance(root.obj, Env):
+        root.obj = Env()
+    return root.obj
+
+
+def guarded(func: F) -> F:
+    """Run a command; turn gmctl and database errors into one clear message and the documented code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = kwargs.get("ctx")
+        env = env_of(ctx) if ctx is not None else Env()
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except GmctlError as exc:
+            _report(env, exc)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            output.error(env, "interrupted; nothing was changed by the unfinished step")
+            raise typer.Exit(INTERRUPTED) from None
+        except Exception as exc:  # the last line of defence: no traceback for a person
+            translated = _translate(exc, env)
+            if translated is not None:
+                _report(env, translated, cause=exc)
+                raise typer.Exit(translated.exit_code) from None
+            if env.debugging:
+                traceback.print_exception(exc, file=env.stderr)
+            output.error(env, f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                         hint=None if env.debugging else "run again with --debug for the traceback")
+            raise typer.Exit(FAILURE) from None
+        finally:
+            env.close()
+
+    wrapper.__gmctl_guarded__ = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def _report(env: Env, exc: GmctlError, cause: BaseException | None = None) -> None:
+    if env.debugging:
+        traceback.print_exception(cause or exc, file=env.stderr)
+    output.error(env, exc.message, exc.hint)
+
+
+def _translate(exc: BaseException, env: Env) -> GmctlError | None:
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from gmctl.db.engine import translate_database_error
+
+    display = "(unknown)"
+    if env.engine is not None:
+        display = env.engine.info.get("display_url", display)  # type: ignore[attr-defined]
+    return translate_database_error(exc, display)
+
+
+def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
+    """Register a guarded command on a group."""
+
+    def decorate(func: F) -> F:
+        app.command(name, **kwargs)(guarded(func))
+        return func
+
+    return decorate

@@ -1,0 +1,148 @@
+"""The context every command receives: streams, output choices, the operator, the clock, a lazy session.
+
+Modelled on gh's Factory: nothing in gmctl reads os.environ, sys.stdout or the wall clock directly,
+so tests build an Env with their own streams, environment, clock and database and pass it as ctx.obj.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TextIO
+
+from gmctl.config import Config, load_config, resolve_home
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; importing these costs ~250 ms
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from gmctl.db.url import DatabaseTarget
+
+FORMATS = ("table", "json", "csv", "tsv")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Env:
+    # None means "whatever sys.stdout is when used", so click's CliRunner capture works.
+    out: TextIO | None = None
+    err: TextIO | None = None
+    inp: TextIO | None = None
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    clock: Callable[[], datetime] = _utc_now
+    format: str | None = None  # None: table on a terminal, tsv when piped
+    no_color: bool = False
+    debug: bool = False
+    assume_yes: bool = False
+    database_url: str | None = None  # the --database-url option
+    home: Path | None = None
+    # Set by tests to reuse one connection and roll back; set by sign-in to the operator.
+    engine: "Engine | None" = None
+    session_factory: "Callable[[], Session] | None" = None
+    operator: Any = None
+    _session: "Session | None" = None
+    _config: Config | None = None
+
+    # -- streams -----------------------------------------------------------------
+    @property
+    def stdout(self) -> TextIO:
+        return self.out or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self.err or sys.stderr
+
+    @property
+    def stdin(self) -> TextIO:
+        return self.inp or sys.stdin
+
+    @property
+    def stdout_is_tty(self) -> bool:
+        return _isatty(self.stdout)
+
+    @property
+    def stdin_is_tty(self) -> bool:
+        return _isatty(self.stdin)
+
+    @property
+    def interactive(self) -> bool:
+        """Prompts only when a person is on both ends: piped stdin would silently take defaults."""
+        return self.stdin_is_tty and self.stdout_is_tty
+
+    @property
+    def output_format(self) -> str:
+        return self.format or ("table" if self.stdout_is_tty else "tsv")
+
+    @property
+    def color(self) -> bool:
+        return not (self.no_color or "NO_COLOR" in self.environ) and self.stdout_is_tty
+
+    @property
+    def debugging(self) -> bool:
+        return self.debug or self.environ.get("GMCTL_DEBUG", "") not in ("", "0")
+
+    # -- configuration -----------------------------------------------------------
+    @property
+    def gmctl_home(self) -> Path:
+        if self.home is None:
+            self.home = resolve_home(self.environ)
+        return self.home
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.gmctl_home)
+        return self._config
+
+    def target(self) -> "DatabaseTarget":
+        from gmctl.db.url import choose_database
+
+        return choose_database(self.database_url, self.environ, self.gmctl_home)
+
+    # -- database ----------------------------------------------------------------
+    def get_engine(self) -> "Engine":
+        if self.engine is None:
+            from gmctl.db.engine import engine_for
+
+            self.engine = engine_for(self)
+        return self.engine
+
+    def session(self) -> "Session":
+        if self._session is None:
+            if self.session_factory is not None:
+                self._session = self.session_factory()
+            else:
+                from sqlalchemy.orm import Session
+
+                self._session = Session(self.get_engine(), expire_on_commit=False)
+        return self._session
+
+    @contextmanager
+    def transaction(self) -> Iterator["Session"]:
+        """One command, one transaction: commit when the block ends, roll back on any error."""
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
