@@ -93,7 +93,7 @@ def build_app(argv: Sequence[str] | None = None, *, load_all: bool = False) -> t
     wanted = selected_group(argv)
     app = typer.Typer(
         name="gmctl", no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
-        add_completion=False, context_settings={"help_option_names": ["-h", "--help"]},
+        add_completion=True, context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(guarded(_root))
     for name, (module_name, purpose) in GROUPS.items():
