@@ -86,7 +86,8 @@ def start(home: Path) -> ServerState:
             f"the embedded PostgreSQL in {pgdata} did not become ready",
             hint=f"its log is {state.log}",
         )
-    _create_database(state)
+    if _create_database(state):
+        _install_schema(state)
     return state
 
 
@@ -111,13 +112,27 @@ def bin_dir() -> Path:
     return Path(spec.origin).parent / f"pginstall{POSTGRES_MAJOR}" / "bin"
 
 
-def _create_database(state: ServerState) -> None:
+def _create_database(state: ServerState) -> bool:
+    """Create the gmctl database on first start. Returns whether it was created."""
     import psycopg
 
     with psycopg.connect(state.url("postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE}"')
+        return not exists
+
+
+def _install_schema(state: ServerState) -> None:
+    """A new embedded database gets the schema at once: the first command should just work."""
+    from gmctl import schema
+    from gmctl.db.engine import make_engine
+
+    engine = make_engine(state.url())
+    try:
+        schema.initialise(engine)
+    finally:
+        engine.dispose()
 
 
 def _first_line(exc: BaseException) -> str:
