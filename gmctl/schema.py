@@ -139,12 +139,17 @@ def drift(engine: Engine) -> list[str]:
 
 
 def describe_difference(diff: object) -> str:
-    if isinstance(diff, tuple) and diff:
-        kind = str(diff[0])
-        subject = diff[1] if len(diff) > 1 else ""
-        name = getattr(subject, "name", None) or (subject if isinstance(subject, str) else "")
-        table = getattr(getattr(subject, "table", None), "name", None)
-        return f"{kind}: {table + '.' if table else ''}{name}".rstrip(": ")
+    """One line per autogenerate difference, e.g. `remove_column: users.nickname`."""
     if isinstance(diff, list):
         return "; ".join(describe_difference(d) for d in diff)
-    return str(diff)
+    if not isinstance(diff, tuple) or not diff:
+        return str(diff)
+    kind = str(diff[0])
+    if kind.startswith("modify_"):  # (kind, schema, table, column, existing, old, new)
+        return f"{kind}: {diff[2]}.{diff[3]} ({diff[5]!r} -> {diff[6]!r})"
+    if kind in ("add_column", "remove_column"):  # (kind, schema, table, Column)
+        return f"{kind}: {diff[2]}.{diff[3].name}"
+    subject = diff[1]
+    table = getattr(getattr(subject, "table", None), "name", None)
+    name = getattr(subject, "name", None) or str(subject)
+    return f"{kind}: {table + '.' if table else ''}{name}"
