@@ -156,6 +156,7 @@ def _write_plain_table(env: "Env", data: list[dict[str, Any]], columns: list[str
 
 def _write_rich_table(env: "Env", data: list[dict[str, Any]], columns: list[str], title: str | None) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     now = env.clock()
     table = Table(title=title, header_style="bold", box=None, pad_edge=False)
@@ -164,7 +165,8 @@ def _write_rich_table(env: "Env", data: list[dict[str, Any]], columns: list[str]
                       for r in data if r.get(column) is not None)
         table.add_column(column.replace("_", " "), justify="right" if numeric else "left", overflow="fold")
     for row in data:
-        table.add_row(*[human_cell(row.get(c), now) for c in columns])
+        # Text, not str: rich would read "[/]" or "[bold]" in the data as markup (and fail on the first).
+        table.add_row(*[Text(human_cell(row.get(c), now)) for c in columns])
     console(env).print(table)
 
 

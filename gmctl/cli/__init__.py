@@ -30,7 +30,7 @@ GROUPS: dict[str, tuple[str, str]] = {
 }
 
 # Top-level commands that live outside the groups: name -> module that registers them.
-TOP_LEVEL_MODULES: tuple[str, ...] = ()
+TOP_LEVEL_MODULES: tuple[str, ...] = ("gmctl.cli.session",)
 
 OPTIONS_WITH_VALUES = {"--database-url", "--format", "-f"}
 

@@ -27,6 +27,8 @@ def make_engine(url: str, **kwargs: object) -> Engine:
     engine = create_engine(
         sqlalchemy_url(url),
         pool_pre_ping=False,
+        # Statement parameters can be password hashes or MFA secrets: keep them out of errors and --debug.
+        hide_parameters=True,
         connect_args={
             "connect_timeout": 5,
             "application_name": "gmctl",

@@ -72,7 +72,12 @@ DEFAULT_PERMISSIONS: tuple[dict[str, str], ...] = (
         "action": "manage",
         "description": "Create roles, change their permissions, grant and revoke them",
     },
-    {"name": "view_roles", "resource": "roles", "action": "view", "description": "View roles, permissions and grants"},
+    {
+        "name": "view_roles",
+        "resource": "roles",
+        "action": "view",
+        "description": "View roles, permissions and grants",
+    },
 )
 
 # The same grants as migration gm03: staff views and triages, admin adds users, roles, payments

@@ -24,6 +24,16 @@ def sql_list(values: tuple[str, ...]) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
+# gm05_triage_indexes (issue 5): the staff queue's sort key and open statuses, as that migration
+# and gmctl.requests.columns spell them (tests/requests/test_indexes.py checks), laid out the way
+# PostgreSQL prints the index, because the drift check compares the text line by line.
+QUEUE_RANK_SQL = (
+    "(\nCASE priority\n    WHEN 'urgent' THEN 0\n    WHEN 'high' THEN 10\n    WHEN 'normal' THEN 20\n"
+    "    ELSE 30\nEND - COALESCE(urgency_level, 1))"
+)
+OPEN_SQL = "status IN ('pending', 'confirmed', 'in_progress', 'on_hold')"
+
+
 class ServiceRequest(Base):
     __tablename__ = "service_requests"
     __table_args__ = (
@@ -65,6 +75,15 @@ class ServiceRequest(Base):
         Index("idx_service_requests_user_status_created", "user_id", "status", "created_at"),
         Index("idx_service_requests_type_status_date", "service_type", "status", "created_at"),
         Index("idx_service_requests_search", "search_vector", postgresql_using="gin"),
+        # gm05_triage_indexes (issue 5)
+        Index("idx_service_requests_queue", text(QUEUE_RANK_SQL), "created_at", "id",
+              postgresql_where=text(OPEN_SQL)),
+        Index("idx_service_requests_queue_assignee", "assigned_to", text(QUEUE_RANK_SQL), "created_at", "id",
+              postgresql_where=text(OPEN_SQL)),
+        Index("idx_service_requests_queue_type", "service_type", text(QUEUE_RANK_SQL), "created_at", "id",
+              postgresql_where=text(OPEN_SQL)),
+        Index("idx_service_requests_open_created", "created_at", "id", postgresql_where=text(OPEN_SQL)),
+        Index("idx_service_requests_status_created", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

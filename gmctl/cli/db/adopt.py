@@ -1,0 +1,48 @@
+"""gmctl db adopt: take over the database the schema document built, and resolve its defects."""
+
+from __future__ import annotations
+
+import typer
+
+from gmctl import output
+from gmctl.cli.base import command, env_of
+from gmctl.cli.confirm import confirm_destructive
+from gmctl.errors import GmctlError
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "adopt")
+    def adopt(
+        ctx: typer.Context,
+        dry_run: bool = typer.Option(False, "--dry-run", help="Only check and report; change nothing."),
+    ) -> None:
+        """Take over a database the schema document built: check it, stamp 20240101000005, upgrade to head."""
+        from gmctl.adopt import plan as adoption
+
+        env = env_of(ctx)
+        engine = env.get_engine()
+        plan = adoption.inspect_database(engine)
+        output.render_rows(
+            env, plan.rows(), ["kind", "subject", "detail"], empty="no differences, no findings"
+        )
+        if plan.refused:
+            raise GmctlError(
+                adoption.refusal_message(plan),
+                hint="settle the rows and differences listed above, then run adopt again",
+            )
+        steps = f"stamp {adoption.SEED_HEAD}, then upgrade through {len(plan.pending)} revision(s) to head"
+        if dry_run:
+            output.note(env, f"{plan.database} can be adopted: would {steps}")
+            return
+        if plan.to_confirm:
+            removed = sum(f.rows for f in plan.to_confirm)
+            confirm_destructive(
+                env, f"adopt {plan.database}, leaving out the {removed} row(s) listed as 'confirm'"
+            )
+        result = adoption.adopt(engine, confirmed=plan.fingerprint)
+        output.success(
+            env,
+            f"adopted {result.database}: stamped {result.before}, upgraded to {result.after} "
+            f"({len(result.revisions)} revisions); {result.tables} tables, "
+            f"{result.rows_before} rows before, {result.rows_after} after",
+        )

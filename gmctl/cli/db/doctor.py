@@ -1,0 +1,28 @@
+"""gmctl db doctor: health checks for an operator or a monitor; exit 1 on any fail."""
+
+from __future__ import annotations
+
+import typer
+
+from gmctl import output
+from gmctl.cli.base import command, env_of
+from gmctl.errors import GmctlError
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "doctor")
+    def doctor(ctx: typer.Context) -> None:
+        """Health checks (server, migrations, PITR, CHECKs, indexes, sequences, vacuum): ok/warn/fail."""
+        from gmctl.health import FAIL, WARN, run_checks
+
+        env = env_of(ctx)
+        checks = run_checks(env.get_engine())
+        output.render_rows(env, checks, ["check", "status", "detail", "hint"])
+        failed = [c.check for c in checks if c.status == FAIL]
+        warned = [c.check for c in checks if c.status == WARN]
+        if failed:
+            raise GmctlError(
+                f"{len(failed)} check(s) failed: {', '.join(failed)}",
+                hint="each failed row above says what to do",
+            )
+        output.note(env, f"{len(checks)} checks: {len(warned)} warning(s), no failures")

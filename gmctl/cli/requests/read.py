@@ -1,0 +1,205 @@
+"""gmctl requests list | show | search | stats | export: reading the queue."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from gmctl import output
+from gmctl.cli.base import command
+from gmctl.cli.requests import options
+
+LIST_COLUMNS = [
+    "id",
+    "status",
+    "priority",
+    "urgency",
+    "service_type",
+    "title",
+    "customer",
+    "assignee",
+    "created_at",
+]
+SEARCH_COLUMNS = ["id", "rank", "status", "service_type", "title", "customer", "created_at", "snippet"]
+
+
+def register(app: typer.Typer) -> None:
+    @command(app, "list")
+    def list_(
+        ctx: typer.Context,
+        fmt: Optional[str] = options.FORMAT,
+        status: Optional[List[str]] = options.STATUS,
+        service_type: Optional[List[str]] = options.TYPE,
+        priority: Optional[List[str]] = options.PRIORITY,
+        urgency: Optional[int] = options.URGENCY,
+        assigned_to: Optional[str] = options.ASSIGNED,
+        customer: Optional[str] = options.CUSTOMER,
+        since: Optional[str] = options.SINCE,
+        before: Optional[str] = options.BEFORE,
+        sort: Optional[str] = typer.Option(
+            None,
+            "--sort",
+            metavar="ORDER",
+            help="queue (priority, urgency, age), newest or oldest. "
+            "Default: queue for open statuses, newest otherwise.",
+        ),
+        limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000)."),
+        after: Optional[str] = typer.Option(
+            None,
+            "--after",
+            metavar="CURSOR",
+            help="Continue after this cursor (printed by the previous page).",
+        ),
+    ) -> None:
+        """The request queue: by default the open requests, most pressing first, a page at a time."""
+        from gmctl.auth.permissions import require
+        from gmctl.requests.queue import list_requests
+
+        env = options.env_with_format(ctx, fmt)
+        flt = options.queue_filter(
+            env, status, service_type, priority, urgency, assigned_to, customer, since, before
+        )
+        with env.transaction() as session:
+            operator = require(env, session, "view_services")
+            page = list_requests(
+                session, flt, operator_id=operator.user_id, sort=sort, limit=limit, after=after
+            )
+        columns = (
+            [*LIST_COLUMNS, "estimated_cost", "currency", "cursor"]
+            if env.output_format == "json"
+            else LIST_COLUMNS
+        )
+        output.render_rows(env, page.rows, columns, empty="No requests match.")
+        if page.next_cursor:
+            output.note(env, f"more: add --after {page.next_cursor}")
+
+    @command(app, "show")
+    def show(
+        ctx: typer.Context,
+        fmt: Optional[str] = options.FORMAT,
+        request_id: int = typer.Argument(..., metavar="ID", help="The request id."),
+        archived: bool = typer.Option(
+            False, "--archived", help="Read the archive (requests retention moved)."
+        ),
+    ) -> None:
+        """Everything about one request on one screen; --format json gives it as one document."""
+        from gmctl.auth.permissions import require
+        from gmctl.requests.detail import request_document
+
+        env = options.env_with_format(ctx, fmt)
+        with env.transaction() as session:
+            require(env, session, "view_services")
+            document = request_document(session, request_id, archived=archived)
+        if env.output_format == "json":
+            output.emit_json(env, document)
+        elif env.stdout_is_tty and env.output_format == "table":
+            from gmctl.cli.requests.screen import print_request
+
+            print_request(env, document)
+        else:
+            from gmctl.cli.requests.screen import flatten
+
+            output.render_document(env, flatten(document))
+
+    @command(app, "search")
+    def search(
+        ctx: typer.Context,
+        fmt: Optional[str] = options.FORMAT,
+        words: str = typer.Argument(
+            ..., metavar="TEXT", help='Words to find; "quoted phrase", or, -word work.'
+        ),
+        status: Optional[List[str]] = options.STATUS,
+        limit: int = typer.Option(20, "--limit", "-n", help="Best matches to show (1-200)."),
+    ) -> None:
+        """Full-text search of titles, descriptions and types, best match first, words marked «so»."""
+        from gmctl.auth.permissions import require
+        from gmctl.requests.queue import make_filter
+        from gmctl.requests.search import CANDIDATES, has_search_words, search_requests
+
+        env = options.env_with_format(ctx, fmt)
+        statuses = make_filter(env.clock(), statuses=status).statuses if status else ()
+        with env.transaction() as session:
+            require(env, session, "view_services")
+            found = search_requests(session, words, limit=limit, statuses=statuses)
+            searchable = bool(found.hits) or has_search_words(session, words)
+        empty = (
+            "No requests match."
+            if searchable
+            else "Nothing searchable in that text (only stop words or symbols)."
+        )
+        output.render_rows(env, found.hits, SEARCH_COLUMNS, empty=empty)
+        if found.capped:
+            output.note(
+                env,
+                f"more than {CANDIDATES:,} requests match: these are the best of the newest "
+                f"{CANDIDATES:,}; add words (or --status) to narrow the search",
+            )
+
+    @command(app, "stats")
+    def stats(
+        ctx: typer.Context,
+        fmt: Optional[str] = options.FORMAT,
+        sla: Optional[List[str]] = typer.Option(
+            None,
+            "--sla",
+            metavar="STATUS=SPAN",
+            help="SLA limit, e.g. pending=48h (repeatable; overrides [requests.sla] in config.toml).",
+        ),
+        days: int = typer.Option(30, "--days", help="Days of created/completed counts (1-366)."),
+    ) -> None:
+        """Counts by status and type, open requests by age with SLA breaches, workload, and a daily chart."""
+        from gmctl.auth.permissions import require
+        from gmctl.requests.stats import queue_stats, sla_limits
+
+        env = options.env_with_format(ctx, fmt)
+        limits = sla_limits(env.config.section("requests"), sla or [])
+        with env.transaction() as session:
+            require(env, session, "view_reports")
+            report = queue_stats(session, env.clock(), limits, days=days)
+        from gmctl.cli.requests.screen import print_stats
+
+        print_stats(env, report)
+
+    @command(app, "export")
+    def export(
+        ctx: typer.Context,
+        fmt: Optional[str] = options.FORMAT,
+        status: Optional[List[str]] = options.STATUS,
+        service_type: Optional[List[str]] = options.TYPE,
+        priority: Optional[List[str]] = options.PRIORITY,
+        urgency: Optional[int] = options.URGENCY,
+        assigned_to: Optional[str] = options.ASSIGNED,
+        customer: Optional[str] = options.CUSTOMER,
+        since: Optional[str] = options.SINCE,
+        before: Optional[str] = options.BEFORE,
+    ) -> None:
+        """Stream every matching request (default: all statuses) as csv, tsv or json, in id order."""
+        from gmctl.auth.permissions import require
+        from gmctl.cli.requests.stream import stream_rows
+        from gmctl.requests.export import COLUMNS, export_requests
+
+        env = options.env_with_format(ctx, fmt)
+        fmt = env.format or "csv"
+        if fmt == "table":
+            from gmctl.errors import InvalidInput
+
+            raise InvalidInput("export writes csv, tsv or json", hint="pass --format csv, tsv or json")
+        flt = options.queue_filter(
+            env,
+            status,
+            service_type,
+            priority,
+            urgency,
+            assigned_to,
+            customer,
+            since,
+            before,
+            default_status=("all",),
+        )
+        with env.transaction() as session:
+            operator = require(env, session, "view_services")
+            count = stream_rows(
+                env, export_requests(session, flt, operator_id=operator.user_id), COLUMNS, fmt
+            )
+        output.note(env, f"exported {count:,} request(s)")
