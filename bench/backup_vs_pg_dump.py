@@ -72,7 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--scale", type=int, default=8)
+    parser.add_argument("--scale", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--server-url")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database for the next run")

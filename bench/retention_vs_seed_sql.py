@@ -4,7 +4,7 @@ Goals (issue 7): retention rows/s >= 0.8x the seed's statements; the longest bat
 the longest wait of a concurrent `requests status`-like change of a live request < 1 s.
 
   python bench/retention_vs_seed_sql.py --admin-url 'postgresql://postgres@/postgres?host=/tmp/gmdev/pgdata'
-      [--units 30] [--history-factor 2] [--reuse] [--keep]
+      [--units 30] [--history-factor 2] [--rounds 3] [--reuse]
 
 1. A source database: `gmctl db seed --scale UNITS` (10,000 requests and ~31,000 history rows a unit,
    over the last two years), then aged with UPDATEs: the oldest 80% of requests, and everything
@@ -12,10 +12,11 @@ the longest wait of a concurrent `requests status`-like change of a live request
    five years ago and all their history is older than two years. HISTORY_FACTOR copies the aged
    history (a request with more status changes), and 20,000 temporary file records a month old are
    added. VACUUM FULL, then two copies: CREATE DATABASE ... TEMPLATE.
-2. Copy B: the seed's SQL, each statement on its own as the document has it, extended only where
+2. A copy for the seed's SQL, each statement on its own as the document has it, extended only where
    its archive step fails (messages reference the requests, so they are archived first, and the
    history of archived requests is archived rather than lost) so that both copies end in the same
-   state. Copy A: `gmctl db retention` (the Retention domain object, as the CLI runs it).
+   state; a copy for `gmctl db retention` (the Retention domain object, as the CLI runs it). Rounds
+   alternate the order (seed, gmctl, gmctl, seed, ...) so a busy machine weighs on both alike.
 3. Meanwhile a second connection keeps changing the status of random live requests (UPDATE the
    request + INSERT a history row, one transaction each, as `requests status` does) and records
    the longest one.
@@ -58,8 +59,9 @@ AGING = [
 ]
 MORE_HISTORY = (
     "INSERT INTO service_status_history (service_request_id, previous_status, new_status, changed_by, reason,"
-    " metadata, created_at) SELECT service_request_id, previous_status, new_status, changed_by, reason, metadata,"
-    " created_at - interval '1 hour' FROM service_status_history WHERE created_at < now() - interval '2 years'"
+    " metadata, created_at) SELECT service_request_id, previous_status, new_status, changed_by, reason,"
+    " metadata, created_at - interval '1 hour' FROM service_status_history"
+    " WHERE created_at < now() - interval '2 years'"
 )
 TEMP_FILES = (
     "INSERT INTO file_uploads (user_id, original_filename, stored_filename, file_path, file_size, mime_type,"
@@ -85,9 +87,11 @@ def seed_statements() -> list[str]:
     statements += [
         f"INSERT INTO service_requests_archive ({cols}) SELECT {cols} FROM service_requests"
         " WHERE status = 'completed' AND completed_at < CURRENT_DATE - INTERVAL '5 years'",
-        "DELETE FROM service_requests WHERE status = 'completed' AND completed_at < CURRENT_DATE - INTERVAL '5 years'",
+        "DELETE FROM service_requests"
+        " WHERE status = 'completed' AND completed_at < CURRENT_DATE - INTERVAL '5 years'",
         "DELETE FROM service_status_history WHERE created_at < CURRENT_DATE - INTERVAL '2 years'",
-        "DELETE FROM file_uploads WHERE is_temporary = TRUE AND created_at < CURRENT_DATE - INTERVAL '7 days'",
+        "DELETE FROM file_uploads"
+        " WHERE is_temporary = TRUE AND created_at < CURRENT_DATE - INTERVAL '7 days'",
     ]
     return statements
 
@@ -170,8 +174,9 @@ class StaffTraffic(threading.Thread):
 
     def run(self) -> None:
         with connect(self.url, autocommit=False) as conn:
-            ids = [r[0] for r in conn.execute("SELECT id FROM service_requests WHERE status IN"
-                                              " ('pending', 'confirmed', 'in_progress', 'on_hold')").fetchall()]
+            live = conn.execute("SELECT id FROM service_requests"
+                                " WHERE status IN ('pending', 'confirmed', 'in_progress', 'on_hold')")
+            ids = [r[0] for r in live.fetchall()]
             conn.commit()
             rng = random.Random(7)
             while not self.stop.is_set():
@@ -219,63 +224,91 @@ def run_gmctl(url: str, batch_size: int):
     try:
         from datetime import datetime, timezone
 
-        return Retention(engine, ORDER, Periods(), lambda: datetime.now(timezone.utc), batch_size=batch_size).run()
+        clock = lambda: datetime.now(timezone.utc)  # noqa: E731
+        return Retention(engine, ORDER, Periods(), clock, batch_size=batch_size).run()
     finally:
         engine.dispose()
 
 
+def one_run(admin: str, kind: str, batch_size: int) -> dict:
+    """A fresh copy of the source, one retention by `kind` (seed or gmctl) under staff traffic."""
+    name = OURS if kind == "gmctl" else SEEDS
+    admin_run(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+              f'CREATE DATABASE "{name}" TEMPLATE "{SOURCE}"')
+    url = url_for(admin, name)
+    try:
+        work = (lambda: run_gmctl(url, batch_size)) if kind == "gmctl" else (lambda: run_seed_sql(url))
+        seconds, traffic, result = timed_with_traffic(url, work)
+        return {"kind": kind, "seconds": seconds, "waits": traffic.waits, "result": result,
+                "end": end_state(url)}
+    finally:
+        admin_run(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--admin-url", default=os.environ.get("GMCTL_TEST_DATABASE_URL"),
                         help="a database on the server to benchmark on (default: GMCTL_TEST_DATABASE_URL)")
     parser.add_argument("--units", type=int, default=30, help="gmctl db seed --scale UNITS (default 30)")
-    parser.add_argument("--history-factor", type=int, default=2, help="copies of the aged history (default 2)")
+    parser.add_argument("--history-factor", type=int, default=2,
+                        help="copies of the aged history (default 2)")
     parser.add_argument("--batch-size", type=int, default=500, help="retention's first batch size")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of (seed, gmctl), alternating the order (seed gmctl gmctl seed...)")
     parser.add_argument("--reuse", action="store_true", help=f"reuse an existing {SOURCE}")
-    parser.add_argument("--keep", action="store_true", help="keep the two copies afterwards")
     args = parser.parse_args()
     if not args.admin_url:
         parser.error("--admin-url (or GMCTL_TEST_DATABASE_URL) is required")
-    admin = args.admin_url
     if not args.reuse:
-        build_source(admin, args.units, args.history_factor)
-    source = url_for(admin, SOURCE)
-    print("source:", ", ".join(f"{k} {v:,}" for k, v in describe(source).items()), flush=True)
-    admin_run(admin, *(f'DROP DATABASE IF EXISTS "{d}" WITH (FORCE)' for d in (OURS, SEEDS)),
-              f'CREATE DATABASE "{SEEDS}" TEMPLATE "{SOURCE}"', f'CREATE DATABASE "{OURS}" TEMPLATE "{SOURCE}"')
-    try:
-        seeds_url, ours_url = url_for(admin, SEEDS), url_for(admin, OURS)
-        seed_seconds, seed_traffic, statements = timed_with_traffic(seeds_url, lambda: run_seed_sql(seeds_url))
-        our_seconds, our_traffic, report = timed_with_traffic(ours_url, lambda: run_gmctl(ours_url, args.batch_size))
-        report_figures(end_state(seeds_url), end_state(ours_url), seed_seconds, seed_traffic, statements,
-                       our_seconds, our_traffic, report)
-    finally:
-        if not args.keep:
-            admin_run(admin, *(f'DROP DATABASE IF EXISTS "{d}" WITH (FORCE)' for d in (OURS, SEEDS)))
+        build_source(args.admin_url, args.units, args.history_factor)
+    print("source:", ", ".join(f"{k} {v:,}" for k, v in describe(url_for(args.admin_url, SOURCE)).items()),
+          flush=True)
+    runs = []
+    for number in range(args.rounds):
+        for kind in (("seed", "gmctl") if number % 2 == 0 else ("gmctl", "seed")):
+            run = one_run(args.admin_url, kind, args.batch_size)
+            print(f"  {kind:5s} {run['seconds']:7.2f} s", flush=True)
+            runs.append(run)
+    report_figures(runs)
 
 
-def report_figures(seeds_end, ours_end, seed_seconds, seed_traffic, statements, our_seconds, our_traffic,
-                   report) -> None:
+def report_figures(runs: list[dict]) -> None:
+    ours = [r for r in runs if r["kind"] == "gmctl"]
+    seeds = [r for r in runs if r["kind"] == "seed"]
+    report = ours[0]["result"]
     rows = sum(o.rows for o in report.policies)
-    # The seed's work is the same rows (checked below), so its rate is over the same count.
-    seed_rate, our_rate = rows / seed_seconds, rows / our_seconds
-    batches = [d for o in report.policies for d in o.detail]
     print()
-    print(f"rows moved or deleted: {rows:,}  (" + ", ".join(f"{o.policy} {o.rows:,}" for o in report.policies) + ")")
-    print(f"same end state in both copies: {seeds_end == ours_end}  {ours_end}")
-    print(f"seed SQL          {seed_seconds:8.2f} s  {seed_rate:10,.0f} rows/s  longest statement "
-          f"{max(statements):.2f} s")
-    print(f"gmctl retention   {our_seconds:8.2f} s  {our_rate:10,.0f} rows/s  {len(batches)} batches, "
+    print(f"rows moved or deleted per run: {rows:,}  ("
+          + ", ".join(f"{o.policy} {o.rows:,}" for o in report.policies) + ")")
+    ends = [r["end"] for r in runs]
+    print(f"same end state in every copy: {all(e == ends[0] for e in ends)}  {ends[0]}")
+    # The seed's statements do the same rows (the end states match), so both rates use the same count.
+    # Medians: on a shared machine one run in a busy minute says little.
+    seed_rate = rows / statistics.median(r["seconds"] for r in seeds)
+    our_rate = rows / statistics.median(r["seconds"] for r in ours)
+    batches = [d for r in ours for o in r["result"].policies for d in o.detail]
+    statements = [d for r in seeds for d in r["result"]]
+    print(f"seed SQL         {len(seeds)} runs, median {seed_rate:10,.0f} rows/s  "
+          f"longest statement {max(statements):.2f} s")
+    print(f"gmctl retention  {len(ours)} runs, median {our_rate:10,.0f} rows/s  {len(batches)} batches, "
           f"median {statistics.median(batches) * 1000:.0f} ms")
     ratio = our_rate / seed_rate
     print(f"rate ratio gmctl/seed {ratio:.2f}x (goal >= 0.80x): {'ok' if ratio >= 0.8 else 'MISSED'}")
     longest = max(batches)
-    print(f"longest batch transaction {longest * 1000:.0f} ms (goal < 1000 ms): {'ok' if longest < 1 else 'MISSED'}")
-    for name, traffic in (("seed SQL", seed_traffic), ("gmctl retention", our_traffic)):
-        waits = traffic.waits
+    for policy in (o.policy for o in report.policies):
+        durations = [d for r in ours for o in r["result"].policies if o.policy == policy for d in o.detail]
+        if durations:
+            median = statistics.median(durations) * 1000
+            print(f"  {policy:10s} {len(durations):4d} batches, median {median:4.0f} ms,"
+                  f" longest {max(durations) * 1000:4.0f} ms")
+    print(f"longest batch transaction {longest * 1000:.0f} ms (goal < 1000 ms): "
+          f"{'ok' if longest < 1 else 'MISSED'}")
+    for name, group in (("seed SQL", seeds), ("gmctl retention", ours)):
+        waits = [w for r in group for w in r["waits"]]
         print(f"status changes during {name}: {len(waits)}, median {statistics.median(waits) * 1000:.1f} ms,"
               f" longest {max(waits) * 1000:.0f} ms")
-    worst = max(our_traffic.waits)
+    worst = max(w for r in ours for w in r["waits"])
     print(f"longest status-change wait during retention {worst * 1000:.0f} ms (goal < 1000 ms): "
           f"{'ok' if worst < 1 else 'MISSED'}")
 

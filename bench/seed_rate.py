@@ -1,6 +1,6 @@
 """`gmctl db seed --scale N` rows/s, against baselines measured in the same run on the same server.
 
-    python bench/seed_rate.py [--units 5] [--jobs 2] [--server URL]
+    python bench/seed_rate.py [--units 5] [--jobs 2] [--rounds 1] [--server URL]
 
 Each measurement gets a fresh clone of a database at head (indexes and triggers in place):
 - gmctl: seed_scale(engine, N, jobs=J): row generation, id reservation, COPY, commits, ANALYZE;
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -140,6 +141,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", type=int, default=5, help="scale units per measurement (default 5)")
     parser.add_argument("--jobs", type=int, default=2, help="gmctl's --jobs (default 2)")
+    parser.add_argument("--rounds", type=int, default=1, help="measurements of each method; medians shown")
     parser.add_argument("--server", default=os.environ.get("GMCTL_TEST_DATABASE_URL"))
     args = parser.parse_args()
     now = datetime.now(timezone.utc)
@@ -150,16 +152,21 @@ def main() -> None:
             engine = make_engine(server.url_for(template))
             schema.initialise(engine)
             engine.dispose()
-            results = {}
-            with server.clone(template) as url:
-                results["bare COPY, 1 connection"] = measure_bare(url, args.units, now, load_by_copy)
-            with server.clone(template) as url:
-                results[f"gmctl seed --scale {args.units} -j {args.jobs}"] = measure_gmctl(
-                    url, args.units, args.jobs, now)
-            with server.clone(template) as url:
-                results["executemany, 1 unit"] = measure_bare(url, 1, now, load_by_executemany)
+            methods: dict[str, Callable[[str], tuple[int, float]]] = {
+                "bare COPY, 1 connection": lambda url: measure_bare(url, args.units, now, load_by_copy),
+                f"gmctl seed --scale {args.units} -j {args.jobs}":
+                    lambda url: measure_gmctl(url, args.units, args.jobs, now),
+                "executemany, 1 unit": lambda url: measure_bare(url, 1, now, load_by_executemany),
+            }
+            samples: dict[str, list[tuple[int, float]]] = {name: [] for name in methods}
+            for _ in range(args.rounds):  # alternately, so that machine noise hits every method alike
+                for name, measure in methods.items():
+                    with server.clone(template) as url:
+                        samples[name].append(measure(url))
         finally:
             server.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+    results = {name: (runs[0][0], statistics.median(seconds for _, seconds in runs))
+               for name, runs in samples.items()}
     report(results, args.jobs)
 
 

@@ -119,9 +119,7 @@ def retention_job_sql(policy: str, periods: Periods, size: int | None = None) ->
             "    " + move + ";",
         ]
     else:
-        statement = deletes.RULES[policy].batch_template.format(**slots)
-        body = ["    " + statement.replace("SELECT count(*), ", "SELECT count(*) INTO v_done, ", 1)
-                .replace(", COALESCE(min(id), 0), COALESCE(max(id), 0) FROM gone", " FROM gone") + ";"]
+        body = ["    " + deletes.RULES[policy].batch_template(into="v_done").format(**slots) + ";"]
     return _job_block(policy, body, periods.of(policy))
 
 

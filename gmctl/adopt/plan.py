@@ -85,7 +85,10 @@ def _inspect(conn: Connection) -> AdoptionPlan:
     live = catalog_facts(conn, schema)
     for difference in compare_facts(live, reference.seed_facts):
         why = EXPLAINED.get((difference.key, difference.change))
-        (plan.explained.append((difference, why)) if why else plan.differences.append(difference))
+        if why:
+            plan.explained.append((difference, why))
+        else:
+            plan.differences.append(difference)
     if not plan.differences:
         plan.findings = rule_findings(conn, new_rules(reference.rules, live)) + data_findings(conn)
     plan.pending = _pending_after_seed()

@@ -107,6 +107,8 @@ class SnapshotSession:
 
     def begin(self) -> SnapshotFacts:
         self.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # The counts run beside pg_dump, which is the bottleneck: one modest scan, not a burst of workers.
+        self.query("SET LOCAL max_parallel_workers_per_gather = 0")
         snapshot, version, number, database, has_alembic = self.query(
             "SELECT pg_export_snapshot(), current_setting('server_version'),"
             " current_setting('server_version_num'),"

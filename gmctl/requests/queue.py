@@ -237,7 +237,9 @@ def _assignee_condition(session: Any, who: str, operator_id: int | None) -> Any:
         return sr.c.assigned_to.is_(None)
     if lowered == "me":
         if operator_id is None:
-            raise InvalidInput("--assigned-to me needs a signed-in operator", hint="run `gmctl users login`")
+            raise InvalidInput(
+                "--assigned-to me needs a signed-in operator", hint="sign in with `gmctl login`"
+            )
         return sr.c.assigned_to == operator_id
     return sr.c.assigned_to == find_person(session, who, role="assignee").id
 

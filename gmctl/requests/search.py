@@ -6,17 +6,27 @@ operators are ignored) and never raises a syntax error. NUL bytes and other cont
 (which PostgreSQL text cannot hold) are dropped first; empty input is refused (exit 2); input
 with no searchable words (only stop words or punctuation) matches nothing.
 
-Ranking is ts_rank, newest first among equals, over the newest CANDIDATES matches (see
-search_requests); only the page's rows get a ts_headline snippet. Matched words are marked
-«like this».
+Ranking is ts_rank, newest first among equals. Ranking every match of a common word reads every
+one of them (a word in 2% of 5M requests: 100k rows, about a second), and the planner cannot be
+trusted to see that coming: it guesses an unknown word at half the rarest common word's frequency
+and a phrase as if its words were unrelated. So the work is bounded by construction:
+1. the matches among the newest WINDOW requests (a primary-key range of fixed size, read and
+   matched row by row) are ranked; if there are at least `limit` of them, that is the answer
+   (scope "recent": staff mostly look for recent work);
+2. otherwise the words are rare lately: the GIN index alone (other scans switched off for that
+   statement) fetches up to PROBE + 1 matches from all requests; at most PROBE are all ranked
+   (scope "all"), more are a sample (scope "partial") and the caller says so.
+`everything=True` (--all) skips step 1 and ranks every match, however many: exact, maybe slow.
+Only the page's rows get a ts_headline snippet. Matched words are marked «like this».
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import Float, bindparam, func, literal_column, select, text
 
@@ -26,7 +36,8 @@ from gmctl.requests.columns import users
 
 MAX_LIMIT = 200
 MAX_CHARS = 10_000
-CANDIDATES = 1_000
+WINDOW = 10_000  # newest requests searched first
+PROBE = 2_000  # matches fetched at most from all requests, when the window has too few
 HEADLINE_OPTIONS = (
     'StartSel=«, StopSel=», MaxWords=24, MinWords=8, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
 )
@@ -63,95 +74,123 @@ def clean_query(raw: str) -> str:
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[SearchHit]
-    capped: bool  # more requests matched than CANDIDATES: the hits are the best of the newest ones
+    scope: str  # "recent" (the newest WINDOW requests), "all" (every match ranked), "partial" (a sample)
 
 
 def search_requests(
-    session: Any, raw: str, *, limit: int = 20, statuses: tuple[str, ...] = (), candidates: int = CANDIDATES
+    session: Any,
+    raw: str,
+    *,
+    limit: int = 20,
+    statuses: tuple[str, ...] = (),
+    everything: bool = False,
+    window: int = WINDOW,
+    probe: int = PROBE,
 ) -> SearchResult:
-    """The best `limit` matches among the newest `candidates` matching requests.
-
-    Ranking every match of a common word would read every one of them (a word in 10% of 5M
-    requests is 500k rows): the newest `candidates` matches are taken first, which the planner
-    serves either from the GIN index (few matches) or by walking the primary key backwards until
-    enough rows match (many matches), and only those are ranked and given a snippet."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"--limit {limit} is out of range", hint=f"give 1 to {MAX_LIMIT}")
-    query_text = clean_query(raw)
-    tsquery = func.websearch_to_tsquery(literal_column("'english'"), bindparam("q", query_text))
-    conditions = [sr.c.search_vector.op("@@")(tsquery)]
-    if statuses:
-        conditions.append(
-            text("service_requests.status IN ({})".format(", ".join(f"'{s}'" for s in statuses)))
-        )
-    newest = (
-        select(
-            sr.c.id,
-            sr.c.search_vector,
-            sr.c.status,
-            sr.c.service_type,
-            sr.c.title,
-            sr.c.description,
-            sr.c.user_id,
-            sr.c.created_at,
-        )
-        .where(*conditions)
-        .order_by(sr.c.id.desc())
-        .limit(candidates)
-        .subquery("newest")
+    tsquery = func.websearch_to_tsquery(literal_column("'english'"), bindparam("q", clean_query(raw)))
+    status_sql = (
+        text("service_requests.status IN ({})".format(", ".join(f"'{s}'" for s in statuses)))
+        if statuses
+        else None
     )
-    rank = func.ts_rank(newest.c.search_vector, tsquery, type_=Float)
-    top = (
-        select(
-            newest.c.id,
-            rank.label("rank"),
-            newest.c.status,
-            newest.c.service_type,
-            newest.c.title,
-            newest.c.description,
-            newest.c.user_id,
-            newest.c.created_at,
-            func.count().over().label("matched"),
+    if not everything:
+        recent, whole_table = _newest_matches(session, tsquery, status_sql, window)
+        if len(recent) >= limit or whole_table:
+            return SearchResult(
+                _hits(session, tsquery, _best(recent, limit)), "all" if whole_table else "recent"
+            )
+    matches = _all_matches(session, tsquery, status_sql, None if everything else probe + 1)
+    scope = "partial" if not everything and len(matches) > probe else "all"
+    return SearchResult(_hits(session, tsquery, _best(matches, limit)), scope)
+
+
+def _best(matches: list[Any], limit: int) -> list[Any]:
+    def order(m: Any) -> tuple[float, float, int]:
+        return (-m.rank, -(m.created_at.timestamp() if m.created_at else 0.0), -m.id)
+
+    return sorted(matches, key=order)[:limit]
+
+
+@contextmanager
+def _index_only_by_bitmap(session: Any) -> Iterator[None]:
+    """For one statement, leave the planner no way but the GIN index (see the module's notes)."""
+    switches = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
+    for name in switches:
+        session.execute(text(f"SET LOCAL {name} = off"))
+    try:
+        yield
+    finally:
+        for name in switches:
+            session.execute(text(f"RESET {name}"))
+
+
+def _all_matches(session: Any, tsquery: Any, status_sql: Any, at_most: int | None) -> list[Any]:
+    rank = func.ts_rank(sr.c.search_vector, tsquery, type_=Float)
+    query = select(sr.c.id, rank.label("rank"), sr.c.created_at).where(sr.c.search_vector.op("@@")(tsquery))
+    if status_sql is not None:
+        query = query.where(status_sql)
+    with _index_only_by_bitmap(session):
+        return session.execute(query.limit(at_most)).all()
+
+
+def _newest_matches(session: Any, tsquery: Any, status_sql: Any, window: int) -> tuple[list[Any], bool]:
+    """The matches among the newest `window` ids, and whether that window is the whole table."""
+    oldest, newest = session.execute(select(func.min(sr.c.id), func.max(sr.c.id))).one()
+    floor = (newest or 0) - window
+    recent = select(sr.c.id, sr.c.search_vector, sr.c.created_at).where(sr.c.id > floor)
+    if status_sql is not None:
+        recent = recent.where(status_sql)
+    # OFFSET 0 keeps the planner from pushing the text match down into an index scan: the window is
+    # read by its primary-key range, a known number of rows, and matched as it goes.
+    fenced = recent.offset(0).subquery("recent")
+    rank = func.ts_rank(fenced.c.search_vector, tsquery, type_=Float)
+    matches = session.execute(
+        select(fenced.c.id, rank.label("rank"), fenced.c.created_at).where(
+            fenced.c.search_vector.op("@@")(tsquery)
         )
-        .order_by(rank.desc(), newest.c.created_at.desc(), newest.c.id.desc())
-        .limit(limit)
-        .subquery("top")
-    )
+    ).all()
+    return matches, oldest is None or floor < oldest
+
+
+def _hits(session: Any, tsquery: Any, best: list[Any]) -> list[SearchHit]:
+    if not best:
+        return []
     snippet = func.ts_headline(
         literal_column("'english'"),
-        top.c.title + " — " + top.c.description,
+        sr.c.title + " — " + sr.c.description,
         tsquery,
         literal_column(f"'{HEADLINE_OPTIONS}'"),
     )
     rows = session.execute(
         select(
-            top.c.id,
-            top.c.rank,
-            top.c.status,
-            top.c.service_type,
-            top.c.title,
-            top.c.matched,
+            sr.c.id,
+            sr.c.status,
+            sr.c.service_type,
+            sr.c.title,
             users.c.username.label("customer"),
-            top.c.created_at,
+            sr.c.created_at,
             snippet.label("snippet"),
         )
-        .select_from(top.outerjoin(users, users.c.id == top.c.user_id))
-        .order_by(top.c.rank.desc(), top.c.created_at.desc(), top.c.id.desc())
+        .select_from(sr.outerjoin(users, users.c.id == sr.c.user_id))
+        .where(sr.c.id.in_([m.id for m in best]))
     ).all()
-    hits = [
+    found = {r.id: r for r in rows}
+    return [
         SearchHit(
-            r.id,
-            round(float(r.rank), 6),
-            r.status,
-            r.service_type,
-            r.title,
-            r.customer,
-            r.created_at,
-            " ".join(r.snippet.split()),
+            m.id,
+            round(float(m.rank), 6),
+            found[m.id].status,
+            found[m.id].service_type,
+            found[m.id].title,
+            found[m.id].customer,
+            found[m.id].created_at,
+            " ".join(found[m.id].snippet.split()),
         )
-        for r in rows
+        for m in best
+        if m.id in found
     ]
-    return SearchResult(hits, bool(rows) and rows[0].matched >= candidates)
 
 
 def has_search_words(session: Any, raw: str) -> bool:

@@ -6,8 +6,9 @@ What references service_requests at head, and what archiving does with it (read 
   that a live message outside the batch replies to (messages.thread_id, NO ACTION): it stays live,
   detached (service_request_id set NULL) and listed in archived_links["messages"];
 - hotel_bookings, loan_applications, vehicle_services (NO ACTION) -> moved to their archives;
-- payments, file_uploads (ON DELETE SET NULL since fix03) -> stay live, detached by their own rule;
-  their ids are kept in archived_links {"payments": [...], "file_uploads": [...]};
+- payments, file_uploads (ON DELETE SET NULL since fix03) -> stay live, detached as that rule says
+  (one UPDATE per batch, before the rule would do it row by row); their ids are kept in
+  archived_links {"payments": [...], "file_uploads": [...]};
 - notifications mention requests only inside action_data (no foreign key): they stay as they are.
 Each move is `DELETE ... RETURNING` feeding `INSERT ... ON CONFLICT (id) DO NOTHING`, so a batch
 repeated after a crash can neither duplicate nor lose a row. The requests are locked first (FOR
@@ -138,7 +139,8 @@ def _child_ctes(move: Move) -> list[str]:
 def _link_ctes() -> list[str]:
     """The ids each request leaves live: payments and files (SET NULL), kept messages; one scan each."""
     ctes = [f"links_{key} AS (SELECT service_request_id AS request_id, jsonb_agg(id ORDER BY id) AS ids,"
-            f" count(*) AS n FROM {table} WHERE service_request_id = ANY({{ids}}) GROUP BY service_request_id)"
+            f" count(*) AS n FROM {table} WHERE service_request_id = ANY({{ids}})"
+            " GROUP BY service_request_id)"
             for key, table in LINKED]
     ctes.append("links_messages AS (SELECT service_request_id AS request_id, jsonb_agg(id ORDER BY id) AS ids"
                 " FROM messages WHERE id IN (SELECT id FROM kept) GROUP BY service_request_id)")
@@ -168,6 +170,10 @@ def move_statement(into: str | None = None) -> str:
         *_link_ctes(),
         "detached AS (UPDATE messages SET service_request_id = NULL"
         " WHERE id IN (SELECT id FROM kept) RETURNING id)",
+        # What the ON DELETE SET NULL rule would do row by row, done in one UPDATE per table (faster);
+        # the rule still runs after the statement and finds nothing left to change.
+        *(f"detach_{key} AS (UPDATE {table} SET service_request_id = NULL"
+          " WHERE service_request_id = ANY({ids}) RETURNING id)" for key, table in LINKED),
     ]
     for move in CHILD_MOVES:
         ctes.extend(_child_ctes(move))

@@ -17,10 +17,12 @@ from sqlalchemy.exc import DBAPIError
 
 from gmctl.errors import GmctlError
 
-# A batch should be over well before anyone would notice a wait: aim at 0.3 s, and grow at most
-# twofold at a time, so one surprise (a checkpoint, a cold cache) cannot take a batch past a second.
+# A batch should be over well before anyone would notice a wait. The size is set so the next batch
+# would take TARGET_SECONDS at the slowest per-row cost of the last few batches, and grows at most
+# twofold at a time, so one surprise (a checkpoint, a busy disk) rarely takes a batch past 3x target.
 TARGET_SECONDS = 0.3
 GROWTH = 2.0
+REMEMBERED = 4
 LARGEST_BATCH = 50_000
 LOCK_NOT_AVAILABLE = "55P03"
 
@@ -32,12 +34,16 @@ class BatchSizer:
     size: int
     target: float = TARGET_SECONDS
     largest: int = LARGEST_BATCH
+    costs: list[float] = field(default_factory=list)  # seconds per unit of recent batches
 
     def adapt(self, units: int, seconds: float) -> None:
+        if units <= 0:
+            return
+        self.costs = (self.costs + [seconds / units])[-REMEMBERED:]
         if seconds <= self.target and units < self.size:
-            return  # a short last batch says nothing about speed
-        ratio = min(GROWTH, max(0.25, self.target / max(seconds, 0.001)))
-        self.size = max(1, min(self.largest, int(self.size * ratio)))
+            return  # a short last batch says nothing about how big the next may be
+        wanted = self.target / max(max(self.costs), 1e-6)
+        self.size = max(1, min(self.largest, int(self.size * GROWTH), int(wanted)))
 
 
 @dataclass(frozen=True)

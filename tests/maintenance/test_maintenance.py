@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from gmctl.maintenance import plan_maintenance
 from gmctl.retention.lock import exclusive_run
+from tests.conftest import TtyStringIO
 from tests.maintenance.conftest import bloat_system_logs, make_invalid_index
 
 
@@ -123,3 +124,13 @@ def test_a_second_run_exits_75(scratch_engine, run_cli):
 
     assert result.exit_code == 75 and "another maintenance run is active" in result.stderr
     assert maintenance_logs(scratch_engine) == []
+
+
+def test_a_terminal_sees_progress_and_a_table_of_steps(run_cli):
+    out, err = TtyStringIO(), TtyStringIO()
+
+    result = run_cli("db", "maintenance", "--table", "roles", out=out, err=err)
+
+    assert result.exit_code == 0, err.getvalue()
+    assert "vacuum roles" in err.getvalue() and "1/1" in err.getvalue()
+    assert "roles" in out.getvalue() and "maintenance done: 1 table(s)" in err.getvalue()

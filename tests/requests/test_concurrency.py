@@ -56,13 +56,26 @@ def second_person_waits(engine, first: Session, act: Callable[[Session], Any]) -
 
     worker = threading.Thread(target=run)
     worker.start()
-    assert wait_for_lock_wait(engine), "the second person did not wait for the first one's lock"
+    assert wait_for_lock_wait(engine), f"the second person did not wait: {activity(engine)} {outcome}"
     first.commit()
     worker.join(timeout=30)
     assert not worker.is_alive()
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def activity(engine) -> list:
+    with engine.connect() as watcher:
+        return [
+            tuple(r)
+            for r in watcher.execute(
+                text(
+                    "SELECT pid, state, wait_event_type, wait_event, left(query, 60) FROM pg_stat_activity"
+                    " WHERE datname = current_database()"
+                )
+            )
+        ]
 
 
 def wait_for_lock_wait(engine, seconds: float = 10) -> bool:
@@ -77,6 +90,7 @@ def wait_for_lock_wait(engine, seconds: float = 10) -> bool:
             ).scalar()
             if waiting:
                 return True
+            watcher.rollback()  # pg_stat_activity is a snapshot for the rest of a transaction
             time.sleep(0.02)
     return False
 

@@ -72,13 +72,26 @@ def test_over_long_input_is_refused_not_truncated(session):
         found(session, "brake " * 3_000)
 
 
-def test_a_search_matching_many_ranks_the_newest_candidates_and_says_so(session, make_request):
+def test_words_common_lately_are_ranked_among_the_newest_requests(session, make_request):
     older = make_request(title="Brake check", description="brake brake brake").id
     newer = [make_request(title="Fuel", description=f"brake note {i}").id for i in range(3)]
-    result = search_requests(session, "brake", candidates=3)
-    assert (
-        result.capped
-        and {h.id for h in result.hits} == set(newer)
-        and older not in {h.id for h in result.hits}
-    )
-    assert not search_requests(session, "brake", candidates=10).capped
+    make_request(title="Paint", description="no match here")
+    recent = search_requests(session, "brake", limit=3, window=4)
+    assert recent.scope == "recent" and [h.id for h in recent.hits] == newer[::-1]
+    everything = search_requests(session, "brake", limit=3, window=4, everything=True)
+    assert everything.scope == "all" and everything.hits[0].id == older  # most matches: ranked first
+
+
+def test_words_rare_lately_are_looked_up_in_all_requests(session, make_request):
+    old = [make_request(title="Generator service", description="generator").id for _ in range(3)]
+    for _ in range(4):
+        make_request(title="Paint", description="the gate")
+    exact = search_requests(session, "generator", limit=5, window=4)
+    assert exact.scope == "all" and {h.id for h in exact.hits} == set(old)
+    sample = search_requests(session, "generator", limit=5, window=4, probe=2)
+    assert sample.scope == "partial" and len(sample.hits) == 3
+
+
+def test_a_small_table_is_searched_whole(session, make_request):
+    make_request(title="Generator service", description="generator")
+    assert search_requests(session, "generator").scope == "all"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gmctl.auth.permissions import load_operator
 from gmctl.db.models import (
     FileUpload,
     HotelBookingArchive,
@@ -127,3 +129,22 @@ def test_many_batches_move_everything_once(world, scratch_engine):
     assert set(rows_by_id(scratch_engine, "service_requests_archive")) == {r.id for r in requests}
     for table in LIVE_TABLES:
         assert rows_by_id(scratch_engine, f"{table}_archive") == before[table]
+
+
+def test_an_archived_request_reads_back_with_requests_show_archived(world, scratch_engine, run_cli):
+    ada = world.person("ada")
+    old = world.full_request(ada)
+    reader = world.person("reader", staff=True, roles=("staff",))
+    world.commit()
+    archive(scratch_engine)
+    operator = load_operator(world.session, reader.id, FIXED_NOW)
+
+    result = run_cli("-f", "json", "requests", "show", "--archived", str(old.id), operator=operator)
+
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["request"]["id"] == old.id and document["request"]["status"] == "completed"
+    steps = [step["to"] for step in document["history"]]
+    assert steps == ["pending", "confirmed", "in_progress", "completed"]
+    assert len(document["messages"]) == 2 and len(document["payments"]) == 1 and len(document["files"]) == 1
+    assert document["archived"]["links"]["payments"] == [document["payments"][0]["id"]]

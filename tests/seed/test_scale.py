@@ -46,6 +46,8 @@ def test_foreign_keys_stay_inside_the_unit(scaled_db):
                           "ON r.id = p.service_request_id WHERE p.user_id <> r.user_id") == 0
     assert scalar(engine, "SELECT count(*) FROM messages m JOIN messages root ON root.id = m.thread_id "
                           "WHERE m.service_request_id <> root.service_request_id") == 0
+    assert scalar(engine, "SELECT count(*) FROM service_requests WHERE (assigned_to IS NULL) <> "
+                          "(assigned_at IS NULL) OR (status = 'pending' AND assigned_to IS NOT NULL)") == 0
     assert scalar(engine, "SELECT count(*) FROM users WHERE email NOT LIKE :domain",
                   domain=f"%@{SCALE_DOMAIN}") == 0
 

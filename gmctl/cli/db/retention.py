@@ -81,7 +81,8 @@ def _rows(report: "RetentionReport") -> list[dict[str, Any]]:
         row = {"policy": o.policy, "period": o.period, "cutoff": o.cutoff.date(), "rows": o.rows,
                "detail": ", ".join(f"{n} {kind}" for kind, n in o.counts.items() if n) or "-"}
         if not report.dry_run:
-            row.update(batches=o.batches, longest_batch_s=round(o.longest_batch_seconds, 3), complete=o.complete)
+            row.update(batches=o.batches, longest_batch_s=round(o.longest_batch_seconds, 3),
+                       complete=o.complete)
         rows.append(row)
     return rows
 

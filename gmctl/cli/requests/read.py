@@ -111,17 +111,20 @@ def register(app: typer.Typer) -> None:
         ),
         status: Optional[List[str]] = options.STATUS,
         limit: int = typer.Option(20, "--limit", "-n", help="Best matches to show (1-200)."),
+        everything: bool = typer.Option(
+            False, "--all", help="Rank every match, not the newest requests first (slow for common words)."
+        ),
     ) -> None:
         """Full-text search of titles, descriptions and types, best match first, words marked «so»."""
         from gmctl.auth.permissions import require
         from gmctl.requests.queue import make_filter
-        from gmctl.requests.search import CANDIDATES, has_search_words, search_requests
+        from gmctl.requests.search import PROBE, WINDOW, has_search_words, search_requests
 
         env = options.env_with_format(ctx, fmt)
         statuses = make_filter(env.clock(), statuses=status).statuses if status else ()
         with env.transaction() as session:
             require(env, session, "view_services")
-            found = search_requests(session, words, limit=limit, statuses=statuses)
+            found = search_requests(session, words, limit=limit, statuses=statuses, everything=everything)
             searchable = bool(found.hits) or has_search_words(session, words)
         empty = (
             "No requests match."
@@ -129,11 +132,17 @@ def register(app: typer.Typer) -> None:
             else "Nothing searchable in that text (only stop words or symbols)."
         )
         output.render_rows(env, found.hits, SEARCH_COLUMNS, empty=empty)
-        if found.capped:
+        if found.scope == "recent":
             output.note(
                 env,
-                f"more than {CANDIDATES:,} requests match: these are the best of the newest "
-                f"{CANDIDATES:,}; add words (or --status) to narrow the search",
+                f"searched the newest {WINDOW:,} requests, which hold enough matches; "
+                "--all ranks every request (slower for common words)",
+            )
+        elif found.scope == "partial":
+            output.note(
+                env,
+                f"more than {PROBE:,} older requests match and {PROBE:,} of them were ranked; "
+                "add words to narrow the search, or --all to rank every match (slow)",
             )
 
     @command(app, "stats")

@@ -79,11 +79,11 @@ class ServiceRequest(Base):
         Index("idx_service_requests_queue", text(QUEUE_RANK_SQL), "created_at", "id",
               postgresql_where=text(OPEN_SQL)),
         Index("idx_service_requests_queue_assignee", "assigned_to", text(QUEUE_RANK_SQL), "created_at", "id",
-              postgresql_where=text(OPEN_SQL)),
+              postgresql_include=["status"], postgresql_where=text(OPEN_SQL)),
         Index("idx_service_requests_queue_type", "service_type", text(QUEUE_RANK_SQL), "created_at", "id",
               postgresql_where=text(OPEN_SQL)),
-        Index("idx_service_requests_open_created", "created_at", "id", postgresql_where=text(OPEN_SQL)),
-        Index("idx_service_requests_status_created", "status", "created_at", "id"),
+        Index("idx_service_requests_open_created", "created_at", "id", postgresql_include=["status"],
+              postgresql_where=text(OPEN_SQL)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -130,6 +130,9 @@ class StatusChange(Base):
         ),
         Index("idx_service_status_history_service_id", "service_request_id"),
         Index("idx_service_status_history_created_at", "created_at"),
+        # gm05_triage_indexes (issue 5): completions per day in `requests stats`
+        Index("idx_service_status_history_completed", "created_at",
+              postgresql_where=text("new_status = 'completed'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
