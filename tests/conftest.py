@@ -178,9 +178,10 @@ def invoke(env: Env, *args: str, input: str | None = None):
     """Run gmctl in-process with CliRunner; stdout and stderr come back separately."""
     from typer.testing import CliRunner
 
-    from gmctl.cli import build_app
+    from gmctl.cli import build_app, hoist_global_options
 
-    return CliRunner().invoke(build_app(list(args)), list(args), obj=env, input=input)
+    argv = hoist_global_options(args)
+    return CliRunner().invoke(build_app(argv), argv, obj=env, input=input)
 
 
 @pytest.fixture

@@ -87,6 +87,33 @@ def selected_group(argv: Sequence[str]) -> str | None:
     return None
 
 
+FLAGS_ANYWHERE = {"--no-color", "--debug", "--yes"}
+
+
+def hoist_global_options(argv: Sequence[str]) -> list[str]:
+    """Accept the global options anywhere on the line, as kubectl does: `gmctl db retention --format json`.
+
+    They are moved in front of the group; everything after a bare `--` is left alone.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            rest.extend(argv[index:])
+            break
+        if token in FLAGS_ANYWHERE or token.startswith("--format="):
+            front.append(token)
+        elif token == "--format" and index + 1 < len(argv):
+            front.extend(argv[index:index + 2])
+            index += 1
+        else:
+            rest.append(token)
+        index += 1
+    return front + rest
+
+
 def build_app(argv: Sequence[str] | None = None, *, load_all: bool = False) -> typer.Typer:
     argv = list(sys.argv[1:] if argv is None else argv)
     load_all = load_all or any(key.startswith("_GMCTL_COMPLETE") for key in os.environ)
@@ -108,5 +135,5 @@ def build_app(argv: Sequence[str] | None = None, *, load_all: bool = False) -> t
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    app = build_app(argv)
-    app(args=list(argv) if argv is not None else None, prog_name="gmctl")
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
+    build_app(args)(args=args, prog_name="gmctl")

@@ -77,3 +77,19 @@ def test_every_command_is_guarded():
             walk(sub, path + [name])
 
     walk(command, ["gmctl"])
+
+
+def test_global_options_work_after_the_command():
+    from gmctl.cli import hoist_global_options
+
+    assert hoist_global_options(["db", "retention", "--format", "json", "--yes"]) == [
+        "--format", "json", "--yes", "db", "retention"]
+    assert hoist_global_options(["requests", "note", "5", "--", "--debug"]) == ["requests", "note", "5", "--", "--debug"]
+    assert hoist_global_options(["--format=csv", "db", "history", "--no-color"]) == [
+        "--format=csv", "--no-color", "db", "history"]
+
+
+def test_format_after_the_command_through_main(cli_nodb):
+    result = cli_nodb("db", "server", "status", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["running"] is False
