@@ -6,7 +6,6 @@ Kept free of heavy imports: it runs on every call that touches the database.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -62,6 +61,8 @@ def load_config(home: Path) -> Config:
     path = home / CONFIG_FILENAME
     if not path.exists():
         return Config(path=path)
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

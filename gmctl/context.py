@@ -1,5 +1,8 @@
 """The context every command receives: streams, output choices, the operator, the clock, a lazy session.
 
+Read commands use `read_transaction()`, a Core Connection: it needs no sqlalchemy.orm and no models,
+which together cost more start-up than the query a read command runs.
+
 Modelled on gh's Factory: nothing in gmctl reads os.environ, sys.stdout or the wall clock directly,
 so tests build an Env with their own streams, environment, clock and database and pass it as ctx.obj.
 """
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, TextIO
 from gmctl.config import Config, load_config, resolve_home
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; importing these costs ~250 ms
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
     from sqlalchemy.orm import Session
 
     from gmctl.db.url import DatabaseTarget
@@ -48,6 +51,8 @@ class Env:
     session_factory: "Callable[[], Session] | None" = None
     operator: Any = None
     _session: "Session | None" = None
+    _connection: "Connection | None" = None
+    _owns_engine: bool = False
     _config: Config | None = None
 
     # -- streams -----------------------------------------------------------------
@@ -112,6 +117,7 @@ class Env:
             from gmctl.db.engine import engine_for
 
             self.engine = engine_for(self)
+            self._owns_engine = True
         return self.engine
 
     def session(self) -> "Session":
@@ -135,10 +141,33 @@ class Env:
             session.rollback()
             raise
 
+    @contextmanager
+    def read_transaction(self) -> Iterator["Connection"]:
+        """A read command's one transaction, on a Core Connection: commit at the end, roll back on error.
+
+        Not READ ONLY: the sign-in check may record the session as seen. With a session factory
+        (tests) or a Session already open, it is that Session's connection and transaction.
+        """
+        if self._session is not None or self.session_factory is not None:
+            with self.transaction() as session:
+                yield session.connection()
+            return
+        if self._connection is None:
+            self._connection = self.get_engine().connect()
+        with self._connection.begin():
+            yield self._connection
+
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
             self._session = None
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._owns_engine and self.engine is not None:
+            # Close the pooled connection now rather than leave it to interpreter teardown, which
+            # gmctl.startup spares the garbage walk (the engine stays usable: it reconnects).
+            self.engine.dispose()
 
 
 def _isatty(stream: Any) -> bool:

@@ -21,8 +21,9 @@ from gmctl.errors import NotSignedIn
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from gmctl.auth.permissions import Database
     from gmctl.context import Env
-    from gmctl.db.models import OperatorSession, User
+    from gmctl.db.models import User
 
 TOKEN_FILENAME = "session.token"
 
@@ -105,47 +106,87 @@ def read_token(env: "Env") -> str | None:
     return token or None
 
 
-def active_session(env: "Env", session: "Session") -> tuple["OperatorSession", "User"]:
-    """The live session this home's token names, or NotSignedIn saying why not."""
-    from sqlalchemy import select
+@dataclass(frozen=True)
+class LiveSession:
+    """A sign-in that is still good: not revoked, not expired, its account still allowed in."""
 
-    from gmctl.db.models import OperatorSession, User
+    session_id: int
+    operator: Operator
+    created_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime | None
+
+
+# A live session is recorded as seen at most once a minute: writing on every command would turn
+# every read command into a write and a WAL flush at commit, and nothing needs finer than that.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _session_by_token_sql() -> str:
+    from gmctl.auth.permissions import OPERATOR_COLUMNS
+
+    return f"""
+        SELECT s.id AS session_id, s.created_at, s.expires_at, s.revoked_at, s.last_seen_at,
+               u.is_active, u.is_staff, u.erased_at, {OPERATOR_COLUMNS}
+        FROM operator_sessions s JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = :token_hash
+    """
+
+
+def active_session(env: "Env", db: "Database") -> LiveSession:
+    """The live session this home's token names, with its operator, or NotSignedIn saying why not.
+
+    One query (session, account and permissions); `db` is a Session or a Core Connection."""
+    from sqlalchemy import text
+
+    from gmctl.auth.permissions import core_connection, operator_of
 
     token = read_token(env)
     if token is None:
         raise _not_signed_in("not signed in")
-    found = session.execute(
-        select(OperatorSession, User)
-        .join(User, User.id == OperatorSession.user_id)
-        .where(OperatorSession.token_hash == hash_token(token))
-    ).first()
-    if found is None:
-        raise _not_signed_in("not signed in to this database")
-    row, user = found
     now = env.clock()
+    row = (
+        core_connection(db)
+        .execute(text(_session_by_token_sql()), {"token_hash": hash_token(token), "now": now})
+        .first()
+    )
+    if row is None:
+        raise _not_signed_in("not signed in to this database")
     if row.revoked_at is not None:
         raise _not_signed_in("your session was ended (logout, deactivation or a password reset)")
     if row.expires_at <= now:
         raise _not_signed_in(f"your session expired at {row.expires_at.isoformat(timespec='minutes')}")
-    if not user.is_active or user.erased_at is not None or not (user.is_staff or user.is_superuser):
-        raise _not_signed_in(f"the account {user.username} may no longer sign in")
-    return row, user
+    if not row.is_active or row.erased_at is not None or not (row.is_staff or row.is_superuser):
+        raise _not_signed_in(f"the account {row.username} may no longer sign in")
+    return LiveSession(row.session_id, operator_of(row), row.created_at, row.expires_at, row.last_seen_at)
 
 
-def operator_from_token(env: "Env", session: "Session") -> Operator:
-    from gmctl.auth.permissions import load_operator
+def touch_session(db: "Database", live: LiveSession, now: datetime) -> bool:
+    """Record that the session was used now, unless that was recorded less than TOUCH_EVERY ago.
 
-    row, user = active_session(env, session)
-    now = env.clock()
-    row.last_seen_at = now
-    return load_operator(session, user.id, now)
+    Runs in the command's transaction: no commit of its own. True if the row was written."""
+    if live.last_seen_at is not None and now - live.last_seen_at < TOUCH_EVERY:
+        return False
+    from sqlalchemy import text
+
+    from gmctl.auth.permissions import core_connection
+
+    core_connection(db).execute(
+        text("UPDATE operator_sessions SET last_seen_at = :now WHERE id = :id"),
+        {"now": now, "id": live.session_id},
+    )
+    return True
 
 
-def describe_session(env: "Env", session: "Session") -> SessionInfo:
-    row, user = active_session(env, session)
-    from gmctl.auth.permissions import load_operator
+def operator_from_token(env: "Env", db: "Database") -> Operator:
+    live = active_session(env, db)
+    touch_session(db, live, env.clock())
+    return live.operator
 
-    return SessionInfo(load_operator(session, user.id, env.clock()), row.created_at, row.expires_at)
+
+def describe_session(env: "Env", db: "Database") -> SessionInfo:
+    live = active_session(env, db)
+    return SessionInfo(live.operator, live.created_at, live.expires_at)
 
 
 def revoke_this_home(env: "Env", session: "Session") -> bool:

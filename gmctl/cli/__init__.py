@@ -135,5 +135,11 @@ def build_app(argv: Sequence[str] | None = None, *, load_all: bool = False) -> t
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
-    build_app(args)(args=args, prog_name="gmctl")
+    from gmctl import startup  # the collector is off while gmctl starts: see gmctl/startup.py
+
+    startup.pause_collection()
+    try:
+        args = hoist_global_options(sys.argv[1:] if argv is None else argv)
+        build_app(args)(args=args, prog_name="gmctl")
+    finally:
+        startup.finish()

@@ -96,8 +96,8 @@ def _whoami(ctx: typer.Context) -> None:
     from gmctl.auth.sessions import describe_session
 
     env = env_of(ctx)
-    with env.transaction() as session:
-        info = describe_session(env, session)
+    with env.read_transaction() as connection:
+        info = describe_session(env, connection)
     operator = info.operator
     output.render_document(
         env,
@@ -126,21 +126,12 @@ def _logout(ctx: typer.Context) -> None:
         return
     with env.transaction() as session:
         try:
-            _row, user = active_session(env, session)
+            user = active_session(env, session).operator
         except NotSignedIn:
             user = None
         end_session(env, session)
         if user is not None:
-            from gmctl.auth.permissions import load_operator
-
-            audit.record(
-                session,
-                load_operator(session, user.id, env.clock()),
-                "session.logout",
-                "user",
-                user.id,
-                at=env.clock(),
-            )
+            audit.record(session, user, "session.logout", "user", user.user_id, at=env.clock())
     output.success(env, f"signed out{' ' + user.username if user else ''}")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from gmctl.db.url import mask_url, resolve_database_url, sqlalchemy_url
 from gmctl.errors import Busy, DatabaseUnavailable, GmctlError, InvalidInput
+from gmctl.startup import resume_collection
 
 if TYPE_CHECKING:
     from gmctl.context import Env
@@ -37,6 +38,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         **kwargs,
     )
     engine.info = {"display_url": mask_url(url)}  # type: ignore[attr-defined]
+    resume_collection()  # the driver is loaded: start-up is over (gmctl/startup.py)
     return engine
 
 

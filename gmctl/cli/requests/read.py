@@ -1,4 +1,8 @@
-"""gmctl requests list | show | search | stats | export: reading the queue."""
+"""gmctl requests list | show | search | stats | export: reading the queue.
+
+All but `show` (which reads through the models) run on env.read_transaction(), a Core Connection:
+no sqlalchemy.orm and no models at start-up.
+"""
 
 from __future__ import annotations
 
@@ -60,10 +64,10 @@ def register(app: typer.Typer) -> None:
         flt = options.queue_filter(
             env, status, service_type, priority, urgency, assigned_to, customer, since, before
         )
-        with env.transaction() as session:
-            operator = require(env, session, "view_services")
+        with env.read_transaction() as connection:
+            operator = require(env, connection, "view_services")
             page = list_requests(
-                session, flt, operator_id=operator.user_id, sort=sort, limit=limit, after=after
+                connection, flt, operator_id=operator.user_id, sort=sort, limit=limit, after=after
             )
         columns = (
             [*LIST_COLUMNS, "estimated_cost", "currency", "cursor"]
@@ -122,10 +126,10 @@ def register(app: typer.Typer) -> None:
 
         env = options.env_with_format(ctx, fmt)
         statuses = make_filter(env.clock(), statuses=status).statuses if status else ()
-        with env.transaction() as session:
-            require(env, session, "view_services")
-            found = search_requests(session, words, limit=limit, statuses=statuses, everything=everything)
-            searchable = bool(found.hits) or has_search_words(session, words)
+        with env.read_transaction() as connection:
+            require(env, connection, "view_services")
+            found = search_requests(connection, words, limit=limit, statuses=statuses, everything=everything)
+            searchable = bool(found.hits) or has_search_words(connection, words)
         empty = (
             "No requests match."
             if searchable
@@ -163,9 +167,9 @@ def register(app: typer.Typer) -> None:
 
         env = options.env_with_format(ctx, fmt)
         limits = sla_limits(env.config.section("requests"), sla or [])
-        with env.transaction() as session:
-            require(env, session, "view_reports")
-            report = queue_stats(session, env.clock(), limits, days=days)
+        with env.read_transaction() as connection:
+            require(env, connection, "view_reports")
+            report = queue_stats(connection, env.clock(), limits, days=days)
         from gmctl.cli.requests.screen import print_stats
 
         print_stats(env, report)
@@ -206,9 +210,9 @@ def register(app: typer.Typer) -> None:
             before,
             default_status=("all",),
         )
-        with env.transaction() as session:
-            operator = require(env, session, "view_services")
+        with env.read_transaction() as connection:
+            operator = require(env, connection, "view_services")
             count = stream_rows(
-                env, export_requests(session, flt, operator_id=operator.user_id), COLUMNS, fmt
+                env, export_requests(connection, flt, operator_id=operator.user_id), COLUMNS, fmt
             )
         output.note(env, f"exported {count:,} request(s)")
