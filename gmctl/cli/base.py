@@ -54,6 +54,10 @@ def guarded(func: F) -> F:
         except GmctlError as exc:
             _report(env, exc)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # The reader went away (`gmctl requests export | head`): stop quietly, as Unix tools do.
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             output.error(env, "interrupted; nothing was changed by the unfinished step")
             raise typer.Exit(INTERRUPTED) from None
@@ -72,6 +76,17 @@ def guarded(func: F) -> F:
 
     wrapper.__gmctl_guarded__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file descriptor (tests capture stdout): nothing will flush to the pipe
 
 
 def _report(env: Env, exc: GmctlError, cause: BaseException | None = None) -> None:

@@ -40,3 +40,20 @@ def test_a_server_that_cannot_start_says_why_and_where_the_log_is(run_gmctl, tmp
     assert "embedded PostgreSQL" in result.stderr
     assert "log" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`gmctl requests export | head`: when the reader stops early, gmctl stops quietly with exit 0."""
+    import subprocess
+    import sys
+
+    script = ("import sys, typer\nfrom gmctl.cli.base import guarded\n"
+              "@guarded\ndef flood(ctx=None):\n    for _ in range(200000):\n        print('x' * 80)\n"
+              "try:\n    flood()\nexcept typer.Exit as e:\n    sys.exit(e.exit_code)\n")
+    writer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    writer.stdout.read(100)
+    writer.stdout.close()
+    _, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0
+    assert b"BrokenPipe" not in err and b"error" not in err.lower()
