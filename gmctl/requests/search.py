@@ -16,13 +16,20 @@ and a phrase as if its words were unrelated. So the work is bounded by construct
 2. otherwise the words are rare lately: the GIN index alone (other scans switched off for that
    statement) fetches up to PROBE + 1 matches from all requests; at most PROBE are all ranked
    (scope "all"), more are a sample (scope "partial") and the caller says so.
-`everything=True` (--all) skips step 1 and ranks every match, however many: exact, maybe slow.
+   That lookup is itself bounded in time: a GIN bitmap reads every posting list of the query
+   whole, so two common words that never meet (`service two`: 900k and 790k entries, no match)
+   take 50 ms to prove empty, and no index here answers that faster. Like Elasticsearch's
+   `timeout`, the lookup runs under a statement_timeout of what is left of BUDGET_MS, in a
+   savepoint; if it is cut short, the answer is the window's matches (scope "time-limited") and
+   the caller says so.
+`everything=True` (--all) skips step 1 and the budget and ranks every match: exact, maybe slow.
 Only the page's rows get a ts_headline snippet. Matched words are marked «like this».
 """
 
 from __future__ import annotations
 
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +45,8 @@ MAX_LIMIT = 200
 MAX_CHARS = 10_000
 WINDOW = 10_000  # newest requests searched first
 PROBE = 2_000  # matches fetched at most from all requests, when the window has too few
+BUDGET_MS = 18  # server time a search may take, unless --all (issue 5: <= 20 ms per query)
+MIN_PROBE_MS = 5  # the whole-table lookup gets at least this, however long the window took
 HEADLINE_OPTIONS = (
     'StartSel=«, StopSel=», MaxWords=24, MinWords=8, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
 )
@@ -74,7 +83,10 @@ def clean_query(raw: str) -> str:
 @dataclass(frozen=True)
 class SearchResult:
     hits: list[SearchHit]
-    scope: str  # "recent" (the newest WINDOW requests), "all" (every match ranked), "partial" (a sample)
+    # "recent": the newest WINDOW requests held enough matches; "all": every match ranked;
+    # "partial": a sample of PROBE matches ranked; "time-limited": the lookup in all requests ran
+    # out of time, so only the newest WINDOW requests' matches (maybe none) are ranked.
+    scope: str
 
 
 def search_requests(
@@ -86,6 +98,7 @@ def search_requests(
     everything: bool = False,
     window: int = WINDOW,
     probe: int = PROBE,
+    budget_ms: int = BUDGET_MS,
 ) -> SearchResult:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"--limit {limit} is out of range", hint=f"give 1 to {MAX_LIMIT}")
@@ -95,14 +108,21 @@ def search_requests(
         if statuses
         else None
     )
-    if not everything:
-        recent, whole_table = _newest_matches(session, tsquery, status_sql, window)
-        if len(recent) >= limit or whole_table:
-            return SearchResult(
-                _hits(session, tsquery, _best(recent, limit)), "all" if whole_table else "recent"
-            )
-    matches = _all_matches(session, tsquery, status_sql, None if everything else probe + 1)
-    scope = "partial" if not everything and len(matches) > probe else "all"
+    if everything:
+        matches = _all_matches(session, tsquery, status_sql, None)
+        return SearchResult(_hits(session, tsquery, _best(matches, limit)), "all")
+    started = time.monotonic()
+    recent, whole_table = _newest_matches(session, tsquery, status_sql, window)
+    if len(recent) >= limit or whole_table:
+        return SearchResult(
+            _hits(session, tsquery, _best(recent, limit)), "all" if whole_table else "recent"
+        )
+    spent_ms = (time.monotonic() - started) * 1000
+    allowed_ms = max(min(MIN_PROBE_MS, budget_ms), int(budget_ms - spent_ms))
+    matches = _all_matches_in_time(session, tsquery, status_sql, probe + 1, allowed_ms)
+    if matches is None:
+        return SearchResult(_hits(session, tsquery, _best(recent, limit)), "time-limited")
+    scope = "partial" if len(matches) > probe else "all"
     return SearchResult(_hits(session, tsquery, _best(matches, limit)), scope)
 
 
@@ -119,11 +139,11 @@ def _index_only_by_bitmap(session: Any) -> Iterator[None]:
     switches = ("enable_seqscan", "enable_indexscan", "enable_indexonlyscan")
     for name in switches:
         session.execute(text(f"SET LOCAL {name} = off"))
-    try:
-        yield
-    finally:
-        for name in switches:
-            session.execute(text(f"RESET {name}"))
+    yield
+    # Not in a `finally`: after an error the transaction (or the savepoint) is rolled back anyway,
+    # and that undoes SET LOCAL.
+    for name in switches:
+        session.execute(text(f"RESET {name}"))
 
 
 def _all_matches(session: Any, tsquery: Any, status_sql: Any, at_most: int | None) -> list[Any]:
@@ -133,6 +153,26 @@ def _all_matches(session: Any, tsquery: Any, status_sql: Any, at_most: int | Non
         query = query.where(status_sql)
     with _index_only_by_bitmap(session):
         return session.execute(query.limit(at_most)).all()
+
+
+def _all_matches_in_time(
+    session: Any, tsquery: Any, status_sql: Any, at_most: int, allowed_ms: int
+) -> list[Any] | None:
+    """_all_matches, or None if it takes longer than `allowed_ms` (the transaction goes on)."""
+    from sqlalchemy.exc import OperationalError
+
+    savepoint = session.begin_nested()
+    try:
+        session.execute(text(f"SET LOCAL statement_timeout = {int(allowed_ms)}"))
+        matches = _all_matches(session, tsquery, status_sql, at_most)
+        session.execute(text("RESET statement_timeout"))
+    except OperationalError as exc:
+        savepoint.rollback()  # also undoes the SET LOCAL
+        if getattr(exc.orig, "sqlstate", None) == "57014" and "statement timeout" in str(exc.orig):
+            return None
+        raise
+    savepoint.commit()
+    return matches
 
 
 def _newest_matches(session: Any, tsquery: Any, status_sql: Any, window: int) -> tuple[list[Any], bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import text
 
 from gmctl.errors import InvalidInput
 from gmctl.requests.search import search_requests
@@ -90,6 +91,27 @@ def test_words_rare_lately_are_looked_up_in_all_requests(session, make_request):
     assert exact.scope == "all" and {h.id for h in exact.hits} == set(old)
     sample = search_requests(session, "generator", limit=5, window=4, probe=2)
     assert sample.scope == "partial" and len(sample.hits) == 3
+
+
+def test_a_lookup_of_all_requests_that_runs_out_of_time_answers_from_the_newest(session, make_request):
+    make_request(title="Generator service", description="generator")
+    # 40,000 older requests hold the word: ranking a probe of them takes well over 1 ms.
+    session.execute(
+        text(
+            "INSERT INTO service_requests (user_id, service_type, title, description, status,"
+            " priority, urgency_level, created_at, updated_at)"
+            " SELECT user_id, service_type, 'Alternator ' || g, 'alternator whine', status, priority,"
+            " urgency_level, created_at, updated_at FROM service_requests, generate_series(1, 40000) g"
+            " WHERE title = 'Generator service'"
+        )
+    )
+    newest = [make_request(title="Alternator belt", description="new alternator").id]
+    newest += [make_request(title="Paint", description="the gate").id for _ in range(3)]
+    result = search_requests(session, "alternator", limit=5, window=4, budget_ms=1)
+    assert result.scope == "time-limited"
+    assert [h.id for h in result.hits] == newest[:1]
+    session.execute(text("SELECT 1"))  # the transaction is still usable after the cut
+    assert search_requests(session, "alternator", limit=5, window=4).scope == "partial"
 
 
 def test_a_small_table_is_searched_whole(session, make_request):

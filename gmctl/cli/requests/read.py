@@ -122,7 +122,13 @@ def register(app: typer.Typer) -> None:
         """Full-text search of titles, descriptions and types, best match first, words marked «so»."""
         from gmctl.auth.permissions import require
         from gmctl.requests.queue import make_filter
-        from gmctl.requests.search import PROBE, WINDOW, has_search_words, search_requests
+        from gmctl.requests.search import (
+            BUDGET_MS,
+            PROBE,
+            WINDOW,
+            has_search_words,
+            search_requests,
+        )
 
         env = options.env_with_format(ctx, fmt)
         statuses = make_filter(env.clock(), statuses=status).statuses if status else ()
@@ -130,11 +136,12 @@ def register(app: typer.Typer) -> None:
             require(env, connection, "view_services")
             found = search_requests(connection, words, limit=limit, statuses=statuses, everything=everything)
             searchable = bool(found.hits) or has_search_words(connection, words)
-        empty = (
-            "No requests match."
-            if searchable
-            else "Nothing searchable in that text (only stop words or symbols)."
-        )
+        if not searchable:
+            empty = "Nothing searchable in that text (only stop words or symbols)."
+        elif found.scope == "time-limited":
+            empty = f"No match among the newest {WINDOW:,} requests."
+        else:
+            empty = "No requests match."
         output.render_rows(env, found.hits, SEARCH_COLUMNS, empty=empty)
         if found.scope == "recent":
             output.note(
@@ -147,6 +154,13 @@ def register(app: typer.Typer) -> None:
                 env,
                 f"more than {PROBE:,} older requests match and {PROBE:,} of them were ranked; "
                 "add words to narrow the search, or --all to rank every match (slow)",
+            )
+        elif found.scope == "time-limited":
+            output.note(
+                env,
+                f"searched the newest {WINDOW:,} requests only: looking through all of them took "
+                f"longer than {BUDGET_MS} ms (common words); add rarer words, or --all to wait for "
+                "every match",
             )
 
     @command(app, "stats")
