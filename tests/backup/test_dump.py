@@ -117,3 +117,21 @@ def test_default_directory_comes_from_config_then_home(gm, loaded_url, tmp_path)
     (home / "config.toml").unlink()
     assert gm(loaded_url, "db", "backup", "--kind", "schema").exit_code == 0
     assert len(list((home / "backups").glob("*.sql"))) == 1
+
+
+def test_debians_pg_wrapper_on_path_is_not_probed(tmp_path, monkeypatch):
+    from gmctl.db.tools import _candidates
+
+    wrapper = tmp_path / "share" / "pg_wrapper"
+    wrapper.parent.mkdir()
+    wrapper.write_text("#!/bin/sh\n")
+    wrapper.chmod(0o755)
+    wrapped, plain = tmp_path / "wrapped", tmp_path / "plain"
+    wrapped.mkdir(), plain.mkdir()
+    (wrapped / "pg_dump").symlink_to(wrapper)
+    (plain / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 17.2'\n")
+    (plain / "pg_dump").chmod(0o755)
+    monkeypatch.setenv("PATH", str(wrapped))
+    assert wrapped / "pg_dump" not in _candidates("pg_dump")
+    monkeypatch.setenv("PATH", str(plain))
+    assert plain / "pg_dump" in _candidates("pg_dump")
