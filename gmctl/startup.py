@@ -1,6 +1,6 @@
 """The garbage collector around one `gmctl` process: off while it starts, frozen before it exits.
 
-Importing Typer, pydantic, SQLAlchemy and psycopg makes some 70,000 long-lived objects and almost no
+Importing Typer, SQLAlchemy and psycopg makes some 70,000 long-lived objects and almost no
 cyclic garbage, yet the collector walks them several times during the imports and again during
 interpreter teardown: about 35 ms and 60 ms of a 400 ms `gmctl requests list`
 (bench/requests_list_e2e.py). So the `gmctl` entry point pauses collection, `make_engine` resumes it

@@ -65,6 +65,17 @@ class SearchHit:
     snippet: str
 
 
+def search_budget(config_section: Any) -> int:
+    """config.toml's [requests] search_budget_ms, else BUDGET_MS."""
+    value = config_section.get("search_budget_ms", BUDGET_MS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 60_000:
+        raise InvalidInput(
+            f"[requests] search_budget_ms = {value!r} in config.toml is not a number of milliseconds",
+            hint=f"give a whole number from 1 to 60000 (default {BUDGET_MS})",
+        )
+    return value
+
+
 def clean_query(raw: str) -> str:
     value = _CONTROL.sub(" ", raw)
     value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates from a bad terminal

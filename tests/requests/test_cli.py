@@ -196,6 +196,35 @@ def test_search_cli(cli, ada, make_request):
     assert hits[0]["snippet"].count("«") >= 1
 
 
+def test_search_out_of_time_says_it_searched_the_newest_only(cli, env, session, ada, make_request):
+    from sqlalchemy import text
+
+    make_request(title="Alternator whine", description="alternator")
+    copies = (
+        "INSERT INTO service_requests (user_id, service_type, title, description, status, priority,"
+        " urgency_level, created_at, updated_at) SELECT user_id, service_type, :title || g, :text, status,"
+        " priority, urgency_level, created_at, updated_at FROM service_requests, generate_series(1, :n) g"
+        " WHERE title = 'Alternator whine'"
+    )
+    # Many older matches (ranking a probe of them takes over 1 ms), then a newest window without any.
+    session.execute(text(copies), {"title": "Alternator ", "text": "alternator whine", "n": 30_000})
+    session.execute(text(copies), {"title": "Paint ", "text": "the gate", "n": 10_000})
+    env.gmctl_home.mkdir(parents=True, exist_ok=True)
+    (env.gmctl_home / "config.toml").write_text("[requests]\nsearch_budget_ms = 1\n")
+    result = cli("requests", "search", "alternator", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == []
+    assert "searched the newest 10,000 requests only" in result.stderr and "longer than 1 ms" in result.stderr
+
+
+def test_a_bad_search_budget_in_config_is_a_usage_error(cli, env, ada):
+    env.gmctl_home.mkdir(parents=True, exist_ok=True)
+    (env.gmctl_home / "config.toml").write_text('[requests]\nsearch_budget_ms = "fast"\n')
+    result = cli("requests", "search", "brake")
+    assert result.exit_code == USAGE
+    assert "search_budget_ms" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_export_streams_csv_and_json(cli, ada, make_request):
     ids = [make_request(status=s).id for s in ("pending", "completed", "cancelled")]
     rows = list(csv.DictReader(io.StringIO(cli("requests", "export").stdout)))

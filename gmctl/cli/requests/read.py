@@ -123,18 +123,26 @@ def register(app: typer.Typer) -> None:
         from gmctl.auth.permissions import require
         from gmctl.requests.queue import make_filter
         from gmctl.requests.search import (
-            BUDGET_MS,
             PROBE,
             WINDOW,
             has_search_words,
+            search_budget,
             search_requests,
         )
 
         env = options.env_with_format(ctx, fmt)
         statuses = make_filter(env.clock(), statuses=status).statuses if status else ()
+        budget_ms = search_budget(env.config.section("requests"))
         with env.read_transaction() as connection:
             require(env, connection, "view_services")
-            found = search_requests(connection, words, limit=limit, statuses=statuses, everything=everything)
+            found = search_requests(
+                connection,
+                words,
+                limit=limit,
+                statuses=statuses,
+                everything=everything,
+                budget_ms=budget_ms,
+            )
             searchable = bool(found.hits) or has_search_words(connection, words)
         if not searchable:
             empty = "Nothing searchable in that text (only stop words or symbols)."
@@ -159,7 +167,7 @@ def register(app: typer.Typer) -> None:
             output.note(
                 env,
                 f"searched the newest {WINDOW:,} requests only: looking through all of them took "
-                f"longer than {BUDGET_MS} ms (common words); add rarer words, or --all to wait for "
+                f"longer than {budget_ms} ms (common words); add rarer words, or --all to wait for "
                 "every match",
             )
 
