@@ -109,3 +109,12 @@ def last_history(session, request_id: int) -> StatusChange:
         .order_by(StatusChange.created_at.desc(), StatusChange.id.desc())
         .limit(1)
     ).scalar_one()
+
+
+@pytest.fixture
+def vacuumed_afterwards(shared_engine):
+    """For tests that insert tens of thousands of rows: once their transaction is rolled back,
+    VACUUM gives the shared database its old size back, so later tests' plans do not change."""
+    yield
+    with shared_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM service_requests")

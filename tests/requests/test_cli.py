@@ -196,7 +196,9 @@ def test_search_cli(cli, ada, make_request):
     assert hits[0]["snippet"].count("«") >= 1
 
 
-def test_search_out_of_time_says_it_searched_the_newest_only(cli, env, session, ada, make_request):
+def test_search_out_of_time_says_it_searched_the_newest_only(
+    vacuumed_afterwards, cli, env, session, ada, make_request
+):
     from sqlalchemy import text
 
     make_request(title="Alternator whine", description="alternator")

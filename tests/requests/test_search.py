@@ -93,7 +93,9 @@ def test_words_rare_lately_are_looked_up_in_all_requests(session, make_request):
     assert sample.scope == "partial" and len(sample.hits) == 3
 
 
-def test_a_lookup_of_all_requests_that_runs_out_of_time_answers_from_the_newest(session, make_request):
+def test_a_lookup_of_all_requests_that_runs_out_of_time_answers_from_the_newest(
+    vacuumed_afterwards, session, make_request
+):
     make_request(title="Generator service", description="generator")
     # 40,000 older requests hold the word: ranking a probe of them takes well over 1 ms.
     session.execute(
