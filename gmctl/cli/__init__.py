@@ -105,7 +105,7 @@ def hoist_global_options(argv: Sequence[str]) -> list[str]:
             break
         if token in FLAGS_ANYWHERE or token.startswith("--format="):
             front.append(token)
-        elif token == "--format" and index + 1 < len(argv):
+        elif token in ("--format", "-f") and index + 1 < len(argv):
             front.extend(argv[index:index + 2])
             index += 1
         else:

@@ -87,6 +87,15 @@ def test_global_options_work_after_the_command():
     assert hoist_global_options(["requests", "note", "5", "--", "--debug"]) == ["requests", "note", "5", "--", "--debug"]
     assert hoist_global_options(["--format=csv", "db", "history", "--no-color"]) == [
         "--format=csv", "--no-color", "db", "history"]
+    assert hoist_global_options(["requests", "list", "-f", "json"]) == ["-f", "json", "requests", "list"]
+
+
+def test_short_format_after_the_command_is_the_global_one(cli_nodb):
+    result = cli_nodb("db", "server", "status", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["running"] is False
+    wrong = cli_nodb("db", "server", "status", "-f", "xml")
+    assert wrong.exit_code == 2 and "'xml' is not one of" in wrong.stderr
 
 
 def test_format_after_the_command_through_main(cli_nodb):

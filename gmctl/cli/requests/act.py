@@ -12,7 +12,7 @@ from typing import Any, Optional
 import typer
 
 from gmctl import output
-from gmctl.cli.base import command
+from gmctl.cli.base import command, env_of
 from gmctl.cli.requests import options
 from gmctl.context import Env
 
@@ -38,13 +38,12 @@ def register(app: typer.Typer) -> None:
             "Omitted at a terminal: pick from staff, least loaded first.",
         ),
         expect_status: Optional[str] = options.EXPECT,
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Assign a request to active staff."""
         from gmctl.auth.permissions import require
         from gmctl.requests.assignment import assign as assign_request
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         if to is None:
             from gmctl.cli.requests.interactive import pick_staff
 
@@ -67,13 +66,12 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         request_id: int = ID,
         expect_status: Optional[str] = options.EXPECT,
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Take a request back from whoever has it."""
         from gmctl.auth.permissions import require
         from gmctl.requests.assignment import unassign as unassign_request
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         with env.transaction() as session:
             operator = require(env, session, "triage_services")
             result = unassign_request(
@@ -111,14 +109,13 @@ def register(app: typer.Typer) -> None:
             metavar="WHEN",
             help="Set the scheduled date and time (Lagos time), e.g. 2026-12-01T10:00.",
         ),
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Move a request along its lifecycle; an invalid move exits 2 and lists the allowed ones."""
         from gmctl.auth.permissions import require
         from gmctl.requests.lifecycle import change_status
         from gmctl.requests.when import parse_moment
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         when = parse_moment(schedule, env.clock(), what="--schedule") if schedule else None
         with env.transaction() as session:
             operator = require(env, session, "triage_services")
@@ -145,13 +142,12 @@ def register(app: typer.Typer) -> None:
         request_id: int = ID,
         level: str = typer.Argument(..., metavar="LEVEL", help="low, normal, high or urgent."),
         expect_status: Optional[str] = options.EXPECT,
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Set a request's priority."""
         from gmctl.auth.permissions import require
         from gmctl.requests.pricing import set_priority
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         with env.transaction() as session:
             operator = require(env, session, "triage_services")
             result = set_priority(
@@ -172,13 +168,12 @@ def register(app: typer.Typer) -> None:
         request_id: int = ID,
         level: int = typer.Argument(..., metavar="N", help="1 (low) to 5 (high)."),
         expect_status: Optional[str] = options.EXPECT,
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Set a request's urgency, 1 to 5."""
         from gmctl.auth.permissions import require
         from gmctl.requests.pricing import set_urgency
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         with env.transaction() as session:
             operator = require(env, session, "triage_services")
             result = set_urgency(
@@ -205,13 +200,12 @@ def register(app: typer.Typer) -> None:
             None, "--currency", metavar="CODE", help="Currency of the amounts (default NGN)."
         ),
         expect_status: Optional[str] = options.EXPECT,
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Set the estimated and/or final cost, exactly (NGN unless --currency)."""
         from gmctl.auth.permissions import require
         from gmctl.requests.pricing import set_cost
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         with env.transaction() as session:
             operator = require(env, session, "triage_services")
             result = set_cost(
@@ -244,13 +238,12 @@ def register(app: typer.Typer) -> None:
             ..., metavar="TEXT", help="The note (staff only; never shown to the customer)."
         ),
         expect_status: Optional[str] = options.EXPECT,
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Add an internal note, stamped with your name and the time; earlier notes are kept."""
         from gmctl.auth.permissions import require
         from gmctl.requests.conversation import add_note
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         with env.transaction() as session:
             operator = require(env, session, "triage_services")
             result = add_note(
@@ -264,13 +257,12 @@ def register(app: typer.Typer) -> None:
         request_id: int = ID,
         text: str = typer.Argument(..., metavar="TEXT", help="The message to the customer."),
         expect_status: Optional[str] = options.EXPECT,
-        fmt: Optional[str] = options.FORMAT,
     ) -> None:
         """Send the customer a message, threaded on the request."""
         from gmctl.auth.permissions import require
         from gmctl.requests.conversation import reply as send_reply
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         with env.transaction() as session:
             operator = require(env, session, "triage_services")
             result = send_reply(

@@ -37,13 +37,6 @@ SINCE = typer.Option(
 BEFORE = typer.Option(
     None, "--before", metavar="WHEN", help="Created before: a date, a time, or a span like 30d."
 )
-FORMAT = typer.Option(
-    None,
-    "--format",
-    "-f",
-    metavar="FORMAT",
-    help="table, json, csv or tsv (same as the global --format, allowed here too).",
-)
 EXPECT = typer.Option(
     None,
     "--expect-status",
@@ -77,17 +70,3 @@ def queue_filter(
         since=since,
         before=before,
     )
-
-
-def env_with_format(ctx: typer.Context, fmt: Optional[str]) -> Env:
-    """The command's Env, with --format given after the command name taking effect like the global one."""
-    from gmctl.cli.base import env_of
-    from gmctl.context import FORMATS
-    from gmctl.errors import InvalidInput
-
-    env = env_of(ctx)
-    if fmt is not None:
-        if fmt not in FORMATS:
-            raise InvalidInput(f"unknown format {fmt!r}", hint=f"formats: {', '.join(FORMATS)}")
-        env.format = fmt
-    return env

@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from gmctl import output
-from gmctl.cli.base import command
+from gmctl.cli.base import command, env_of
 from gmctl.cli.requests import options
 
 LIST_COLUMNS = [
@@ -32,7 +32,6 @@ def register(app: typer.Typer) -> None:
     @command(app, "list")
     def list_(
         ctx: typer.Context,
-        fmt: Optional[str] = options.FORMAT,
         status: Optional[List[str]] = options.STATUS,
         service_type: Optional[List[str]] = options.TYPE,
         priority: Optional[List[str]] = options.PRIORITY,
@@ -60,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from gmctl.auth.permissions import require
         from gmctl.requests.queue import list_requests
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         flt = options.queue_filter(
             env, status, service_type, priority, urgency, assigned_to, customer, since, before
         )
@@ -81,7 +80,6 @@ def register(app: typer.Typer) -> None:
     @command(app, "show")
     def show(
         ctx: typer.Context,
-        fmt: Optional[str] = options.FORMAT,
         request_id: int = typer.Argument(..., metavar="ID", help="The request id."),
         archived: bool = typer.Option(
             False, "--archived", help="Read the archive (requests retention moved)."
@@ -91,7 +89,7 @@ def register(app: typer.Typer) -> None:
         from gmctl.auth.permissions import require
         from gmctl.requests.detail import request_document
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         with env.transaction() as session:
             require(env, session, "view_services")
             document = request_document(session, request_id, archived=archived)
@@ -109,7 +107,6 @@ def register(app: typer.Typer) -> None:
     @command(app, "search")
     def search(
         ctx: typer.Context,
-        fmt: Optional[str] = options.FORMAT,
         words: str = typer.Argument(
             ..., metavar="TEXT", help='Words to find; "quoted phrase", or, -word work.'
         ),
@@ -130,7 +127,7 @@ def register(app: typer.Typer) -> None:
             search_requests,
         )
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         statuses = make_filter(env.clock(), statuses=status).statuses if status else ()
         budget_ms = search_budget(env.config.section("requests"))
         with env.read_transaction() as connection:
@@ -174,7 +171,6 @@ def register(app: typer.Typer) -> None:
     @command(app, "stats")
     def stats(
         ctx: typer.Context,
-        fmt: Optional[str] = options.FORMAT,
         sla: Optional[List[str]] = typer.Option(
             None,
             "--sla",
@@ -187,7 +183,7 @@ def register(app: typer.Typer) -> None:
         from gmctl.auth.permissions import require
         from gmctl.requests.stats import queue_stats, sla_limits
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         limits = sla_limits(env.config.section("requests"), sla or [])
         with env.read_transaction() as connection:
             require(env, connection, "view_reports")
@@ -199,7 +195,6 @@ def register(app: typer.Typer) -> None:
     @command(app, "export")
     def export(
         ctx: typer.Context,
-        fmt: Optional[str] = options.FORMAT,
         status: Optional[List[str]] = options.STATUS,
         service_type: Optional[List[str]] = options.TYPE,
         priority: Optional[List[str]] = options.PRIORITY,
@@ -214,7 +209,7 @@ def register(app: typer.Typer) -> None:
         from gmctl.cli.requests.stream import stream_rows
         from gmctl.requests.export import COLUMNS, export_requests
 
-        env = options.env_with_format(ctx, fmt)
+        env = env_of(ctx)
         fmt = env.format or "csv"
         if fmt == "table":
             from gmctl.errors import InvalidInput
