@@ -77,6 +77,11 @@ class Env:
         return _isatty(self.stdin)
 
     @property
+    def stderr_is_tty(self) -> bool:
+        """Where progress bars go: they are drawn only when stderr is a terminal."""
+        return _isatty(self.stderr)
+
+    @property
     def interactive(self) -> bool:
         """Prompts only when a person is on both ends: piped stdin would silently take defaults."""
         return self.stdin_is_tty and self.stdout_is_tty

@@ -96,6 +96,12 @@ def _report(env: Env, exc: GmctlError, cause: BaseException | None = None) -> No
 
 
 def _translate(exc: BaseException, env: Env) -> GmctlError | None:
+    if isinstance(exc, OSError) and exc.filename is not None:
+        # A path the person gave (--dir, a file to read or write) that the system refused.
+        return GmctlError(
+            f"{exc.strerror or 'cannot use it'}: {exc.filename}",
+            hint="check that the path is right and that gmctl may read or write there",
+        )
     if "sqlalchemy" not in sys.modules:
         return None
     from gmctl.db.engine import translate_database_error

@@ -189,48 +189,42 @@ def _payments(session: "Session", request_id: int, links: Any, archived: bool) -
     from gmctl.db.models import Payment
 
     p = Payment.__table__
-    where = _linked(p, request_id, links, "payments", archived)
-    if where is None:
-        return []
-    rows = session.execute(
-        select(
-            p.c.id,
-            p.c.amount,
-            p.c.currency,
-            p.c.payment_method.label("method"),
-            p.c.gateway,
-            p.c.status,
-            p.c.gateway_reference.label("reference"),
-            p.c.created_at,
-            p.c.completed_at,
-        )
-        .where(where)
-        .order_by(p.c.created_at, p.c.id)
-    ).mappings()
-    return [dict(r) for r in rows]
+    columns = (
+        p.c.id,
+        p.c.amount,
+        p.c.currency,
+        p.c.payment_method.label("method"),
+        p.c.gateway,
+        p.c.status,
+        p.c.gateway_reference.label("reference"),
+        p.c.created_at,
+        p.c.completed_at,
+    )
+    return _linked_rows(session, p, columns, _linked(p, request_id, links, "payments", archived))
 
 
 def _files(session: "Session", request_id: int, links: Any, archived: bool) -> list[dict[str, Any]]:
     from gmctl.db.models import FileUpload
 
     f = FileUpload.__table__
-    where = _linked(f, request_id, links, "file_uploads", archived)
+    columns = (
+        f.c.id,
+        f.c.original_filename.label("name"),
+        f.c.mime_type,
+        f.c.file_size.label("size"),
+        f.c.file_category.label("category"),
+        f.c.virus_scan_status.label("scan"),
+        f.c.created_at,
+    )
+    return _linked_rows(session, f, columns, _linked(f, request_id, links, "file_uploads", archived))
+
+
+def _linked_rows(session: "Session", table: Table, columns: tuple[Any, ...], where: Any) -> list[dict[str, Any]]:
+    """The rows of a table linked to the request, oldest first (none when nothing links them)."""
     if where is None:
         return []
-    rows = session.execute(
-        select(
-            f.c.id,
-            f.c.original_filename.label("name"),
-            f.c.mime_type,
-            f.c.file_size.label("size"),
-            f.c.file_category.label("category"),
-            f.c.virus_scan_status.label("scan"),
-            f.c.created_at,
-        )
-        .where(where)
-        .order_by(f.c.created_at, f.c.id)
-    ).mappings()
-    return [dict(r) for r in rows]
+    rows = session.execute(select(*columns).where(where).order_by(table.c.created_at, table.c.id))
+    return [dict(r) for r in rows.mappings()]
 
 
 def _linked(table: Table, request_id: int, links: Any, key: str, archived: bool) -> Any:

@@ -11,8 +11,7 @@ from typing import Any, Iterator
 from sqlalchemy import select
 
 from gmctl.requests.columns import service_requests as sr
-from gmctl.requests.columns import users
-from gmctl.requests.queue import QueueFilter, filter_conditions
+from gmctl.requests.queue import QueueFilter, filter_conditions, with_people
 
 BATCH = 2000
 COLUMNS = (
@@ -40,7 +39,7 @@ COLUMNS = (
 def export_requests(
     session: Any, flt: QueueFilter, *, operator_id: int | None, batch: int = BATCH
 ) -> Iterator[dict[str, Any]]:
-    customer, assignee = users.alias("customer"), users.alias("assignee")
+    joined, customer, assignee = with_people(sr)
     query = (
         select(
             sr.c.id,
@@ -52,8 +51,8 @@ def export_requests(
             sr.c.service_type,
             sr.c.title,
             sr.c.user_id.label("customer_id"),
-            customer.c.username.label("customer"),
-            assignee.c.username.label("assignee"),
+            customer,
+            assignee,
             sr.c.assigned_at,
             sr.c.scheduled_date,
             sr.c.completed_at,
@@ -62,11 +61,7 @@ def export_requests(
             sr.c.currency,
             sr.c.description,
         )
-        .select_from(
-            sr.outerjoin(customer, customer.c.id == sr.c.user_id).outerjoin(
-                assignee, assignee.c.id == sr.c.assigned_to
-            )
-        )
+        .select_from(joined)
         .where(*filter_conditions(session, flt, operator_id))
         .order_by(sr.c.id)
         .execution_options(yield_per=batch)

@@ -157,7 +157,7 @@ def _page_select(key: list[Any], conditions: list[Any], *, descending: bool, lim
         .limit(limit)
         .subquery("page")
     )
-    customer, assignee = users.alias("customer"), users.alias("assignee")
+    joined, customer, assignee = with_people(page)
     keys = [page.c[f"k{i}"] for i in range(len(key))]
     return (
         select(
@@ -167,20 +167,26 @@ def _page_select(key: list[Any], conditions: list[Any], *, descending: bool, lim
             page.c.urgency,
             page.c.service_type,
             page.c.title,
-            customer.c.username.label("customer"),
-            assignee.c.username.label("assignee"),
+            customer,
+            assignee,
             page.c.created_at,
             page.c.estimated_cost,
             page.c.currency,
             *keys,
         )
-        .select_from(
-            page.outerjoin(customer, customer.c.id == page.c.user_id).outerjoin(
-                assignee, assignee.c.id == page.c.assigned_to
-            )
-        )
+        .select_from(joined)
         .order_by(*(k.desc() if descending else k.asc() for k in keys))
     )
+
+
+def with_people(requests: Any) -> tuple[Any, Any, Any]:
+    """`requests` (the table or a subquery of it) joined to the customer's and the assignee's
+    usernames: the join, and the two name columns, labelled customer and assignee."""
+    customer, assignee = users.alias("customer"), users.alias("assignee")
+    joined = requests.outerjoin(customer, customer.c.id == requests.c.user_id).outerjoin(
+        assignee, assignee.c.id == requests.c.assigned_to
+    )
+    return joined, customer.c.username.label("customer"), assignee.c.username.label("assignee")
 
 
 def _sort_key(sort: str) -> list[Any]:

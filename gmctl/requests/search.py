@@ -36,6 +36,7 @@ from datetime import datetime
 from typing import Any, Iterator
 
 from sqlalchemy import Float, bindparam, func, literal_column, select, text
+from sqlalchemy.exc import OperationalError
 
 from gmctl.errors import InvalidInput
 from gmctl.requests.columns import service_requests as sr
@@ -170,8 +171,6 @@ def _all_matches_in_time(
     session: Any, tsquery: Any, status_sql: Any, at_most: int, allowed_ms: int
 ) -> list[Any] | None:
     """_all_matches, or None if it takes longer than `allowed_ms` (the transaction goes on)."""
-    from sqlalchemy.exc import OperationalError
-
     savepoint = session.begin_nested()
     try:
         session.execute(text(f"SET LOCAL statement_timeout = {int(allowed_ms)}"))

@@ -119,6 +119,15 @@ def test_default_directory_comes_from_config_then_home(gm, loaded_url, tmp_path)
     assert len(list((home / "backups").glob("*.sql"))) == 1
 
 
+def test_a_backup_directory_that_cannot_be_made_is_a_clear_error(gm, loaded_url, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = gm(loaded_url, "db", "backup", "--kind", "schema", "--dir", str(blocker / "backups"))
+    assert result.exit_code == 1
+    assert f"Not a directory: {blocker / 'backups'}" in result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+
+
 def test_debians_pg_wrapper_on_path_is_not_probed(tmp_path, monkeypatch):
     from gmctl.db.tools import _candidates
 

@@ -54,16 +54,9 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
-def _stderr_is_tty(env: Env) -> bool:
-    try:
-        return bool(env.stderr.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
 def _progress(env: Env) -> tuple[Any, Any]:
     """A rich progress display on stderr when that is a terminal; (None, no-op) otherwise."""
-    if not _stderr_is_tty(env):
+    if not env.stderr_is_tty:
         return None, nullcontext()
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 

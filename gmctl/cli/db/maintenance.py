@@ -103,8 +103,7 @@ class _progress:
         self.env, self.total, self.bars, self.task = env, total, None, None
 
     def __enter__(self) -> Any:
-        stream = self.env.stderr
-        if not (hasattr(stream, "isatty") and stream.isatty()):
+        if not self.env.stderr_is_tty:
             return lambda step: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -121,7 +121,7 @@ class _progress_bars:
         self.tasks: dict[str, Any] = {}
 
     def __enter__(self) -> Any:
-        if not _is_terminal(self.env.stderr):
+        if not self.env.stderr_is_tty:
             return lambda policy, advance, total: None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -139,10 +139,3 @@ class _progress_bars:
     def __exit__(self, *exc: object) -> None:
         if self.bars is not None:
             self.bars.stop()
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False

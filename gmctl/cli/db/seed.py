@@ -163,7 +163,7 @@ class _ScaleProgress:
         self.task: Any = None
 
     def __enter__(self) -> "_ScaleProgress":
-        if _is_terminal(self.env.stderr):
+        if self.env.stderr_is_tty:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -189,10 +189,3 @@ class _ScaleProgress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False

@@ -7,7 +7,7 @@ result is also printed on stdout as one document, for scripts.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import typer
 
@@ -23,6 +23,29 @@ def _report(env: Env, result: Any, message: str, changed: bool = True) -> None:
     if env.output_format == "json":
         output.emit_json(env, result)
     (output.success if changed else output.note)(env, message)
+
+
+def _change_field(
+    ctx: typer.Context,
+    request_id: int,
+    label: str,
+    setter: Callable[..., Any],
+    value: Any,
+    expect_status: Optional[str],
+) -> None:
+    """priority and urgency: one triage field set in one transaction, then reported."""
+    from gmctl.auth.permissions import require
+
+    env = env_of(ctx)
+    with env.transaction() as session:
+        operator = require(env, session, "triage_services")
+        result = setter(session, operator, request_id, value, now=env.clock(), expect_status=expect_status)
+    message = (
+        f"#{request_id}: {label} {result.old} -> {result.new}"
+        if result.changed
+        else f"#{request_id}: {label} is already {result.new}"
+    )
+    _report(env, result, message, result.changed)
 
 
 def register(app: typer.Typer) -> None:
@@ -144,23 +167,9 @@ def register(app: typer.Typer) -> None:
         expect_status: Optional[str] = options.EXPECT,
     ) -> None:
         """Set a request's priority."""
-        from gmctl.auth.permissions import require
         from gmctl.requests.pricing import set_priority
 
-        env = env_of(ctx)
-        with env.transaction() as session:
-            operator = require(env, session, "triage_services")
-            result = set_priority(
-                session, operator, request_id, level, now=env.clock(), expect_status=expect_status
-            )
-        _report(
-            env,
-            result,
-            f"#{request_id}: priority {result.old} -> {result.new}"
-            if result.changed
-            else f"#{request_id}: priority is already {result.new}",
-            result.changed,
-        )
+        _change_field(ctx, request_id, "priority", set_priority, level, expect_status)
 
     @command(app, "urgency")
     def urgency(
@@ -170,23 +179,9 @@ def register(app: typer.Typer) -> None:
         expect_status: Optional[str] = options.EXPECT,
     ) -> None:
         """Set a request's urgency, 1 to 5."""
-        from gmctl.auth.permissions import require
         from gmctl.requests.pricing import set_urgency
 
-        env = env_of(ctx)
-        with env.transaction() as session:
-            operator = require(env, session, "triage_services")
-            result = set_urgency(
-                session, operator, request_id, level, now=env.clock(), expect_status=expect_status
-            )
-        _report(
-            env,
-            result,
-            f"#{request_id}: urgency {result.old} -> {result.new}"
-            if result.changed
-            else f"#{request_id}: urgency is already {result.new}",
-            result.changed,
-        )
+        _change_field(ctx, request_id, "urgency", set_urgency, level, expect_status)
 
     @command(app, "cost")
     def cost(
