@@ -79,6 +79,11 @@ def _sample(table_columns: set[str]) -> str:
     return "(array_agg(id ORDER BY id))[1:5]" if "id" in table_columns else "NULL::int[]"
 
 
+def _rows_where(facts: dict[str, str], table: str, condition: str) -> str:
+    """The query a rule runs: how many rows of `table` meet `condition`, and the first few ids."""
+    return f"SELECT count(*), {_sample(_columns(facts, table))} FROM {_ident(table)} WHERE {condition}"
+
+
 def _columns(facts: dict[str, str], table: str) -> set[str]:
     prefix = f"column:{table}."
     return {k[len(prefix) :] for k in facts if k.startswith(prefix)}
@@ -132,10 +137,7 @@ def _check_rules(conn: Connection, schema: str, facts: dict[str, str]) -> list[R
     for table, name, definition in rows:
         key = f"constraint:{table}.{name}"
         expression = re.sub(r"\s+NOT VALID$", "", definition)[len("CHECK ") :]
-        sql = (
-            f"SELECT count(*), {_sample(_columns(facts, table))} FROM {_ident(table)}"
-            f" WHERE ({expression}) IS FALSE"
-        )
+        sql = _rows_where(facts, table, f"({expression}) IS FALSE")
         rules.append(Rule(key, facts.get(key, ""), name, table, "check", sql, definition))
     return rules
 
@@ -145,10 +147,7 @@ def _not_null_rules(facts: dict[str, str]) -> list[Rule]:
     for key, value in facts.items():
         if key.startswith("column:") and " not null" in value:
             table, column = key[len("column:") :].split(".", 1)
-            sql = (
-                f"SELECT count(*), {_sample(_columns(facts, table))} FROM {_ident(table)}"
-                f" WHERE {_ident(column)} IS NULL"
-            )
+            sql = _rows_where(facts, table, f"{_ident(column)} IS NULL")
             rules.append(
                 Rule(
                     f"notnull:{table}.{column}",

@@ -31,21 +31,13 @@ def test_the_session_length_can_come_from_config_toml(make_env, staff):
     env = make_env()
     env.gmctl_home.mkdir(parents=True, exist_ok=True)
     (env.gmctl_home / "config.toml").write_text("[auth]\nsession_hours = 2\n")
-    assert (
-        invoke(env, "login", "--username", "stella", "--password-stdin", input=PASSWORD + "\n").exit_code == 0
-    )
+    _stella_signed_in(env)
     env.clock = lambda: FIXED_NOW + timedelta(hours=2, seconds=1)
     assert invoke(env, "whoami").exit_code == 4
 
 
 def test_deactivating_an_account_ends_its_sessions(make_env, session, staff):
-    staff_env = make_env()
-    assert (
-        invoke(
-            staff_env, "login", "--username", "stella", "--password-stdin", input=PASSWORD + "\n"
-        ).exit_code
-        == 0
-    )
+    staff_env = _stella_signed_in(make_env())
     admin_env = _admin_env(make_env, session)
     result = invoke(admin_env, "users", "deactivate", "stella")
     assert result.exit_code == 0 and "1 session(s) ended" in result.stderr
@@ -54,26 +46,14 @@ def test_deactivating_an_account_ends_its_sessions(make_env, session, staff):
 
 
 def test_a_password_reset_ends_the_sessions(make_env, session, staff):
-    staff_env = make_env()
-    assert (
-        invoke(
-            staff_env, "login", "--username", "stella", "--password-stdin", input=PASSWORD + "\n"
-        ).exit_code
-        == 0
-    )
+    staff_env = _stella_signed_in(make_env())
     admin_env = _admin_env(make_env, session)
     assert invoke(admin_env, "users", "reset-password", "stella").exit_code == 0
     assert invoke(staff_env, "whoami").exit_code == 4
 
 
 def test_removing_staff_status_ends_the_sessions(make_env, session, staff):
-    staff_env = make_env()
-    assert (
-        invoke(
-            staff_env, "login", "--username", "stella", "--password-stdin", input=PASSWORD + "\n"
-        ).exit_code
-        == 0
-    )
+    staff_env = _stella_signed_in(make_env())
     admin_env = _admin_env(make_env, session)
     assert invoke(admin_env, "users", "update", "stella", "--no-staff").exit_code == 0
     assert invoke(staff_env, "whoami").exit_code == 4
@@ -84,6 +64,12 @@ def test_a_token_from_another_database_is_not_a_session(env, cli):
     (env.gmctl_home / "session.token").write_text("made-up-token\n")
     result = cli("whoami")
     assert result.exit_code == 4 and "not signed in to this database" in result.stderr
+
+
+def _stella_signed_in(env):
+    result = invoke(env, "login", "--username", "stella", "--password-stdin", input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.stderr
+    return env
 
 
 def _admin_env(make_env, session):
