@@ -23,9 +23,9 @@ GROUPS: dict[str, tuple[str, str]] = {
     "requests": ("gmctl.cli.requests", "The service-request queue and its triage."),
     "users": ("gmctl.cli.users", "Platform accounts, sign-in state and MFA."),
     "roles": ("gmctl.cli.roles", "Roles, permissions and role grants."),
-    "loans": ("gmctl.cli.loans", "Loan applications (commands: later issue)."),
-    "payments": ("gmctl.cli.payments", "Payments (commands: later issue)."),
-    "files": ("gmctl.cli.files", "Uploaded files (commands: later issue)."),
+    "loans": ("gmctl.cli.loans", "The loan desk: queue, affordability, decisions, schedules."),
+    "payments": ("gmctl.cli.payments", "The payments ledger: refunds, reconciliation, sweeps."),
+    "files": ("gmctl.cli.files", "Uploaded files: virus scans, integrity, orphans, types."),
     "db": ("gmctl.cli.db", "Server, migrations, seed data, backups."),
 }
 

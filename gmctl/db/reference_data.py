@@ -78,12 +78,27 @@ DEFAULT_PERMISSIONS: tuple[dict[str, str], ...] = (
         "action": "view",
         "description": "View roles, permissions and grants",
     },
+    # Added by migrations gm11, gm12 and gm13: the loan desk, the payments desk and uploaded files.
+    {"name": "view_loans", "resource": "loans", "action": "view",
+     "description": "View loan applications, schedules and key facts"},
+    {"name": "review_loans", "resource": "loans", "action": "review",
+     "description": "Take loan applications into review"},
+    {"name": "decide_loans", "resource": "loans", "action": "decide",
+     "description": "Approve, reject, withdraw and expire loan applications"},
+    {"name": "view_payments", "resource": "payments", "action": "view",
+     "description": "View payments, refunds and stored payment methods"},
+    {"name": "view_files", "resource": "files", "action": "view",
+     "description": "View uploaded files and their integrity"},
+    {"name": "manage_files", "resource": "files", "action": "manage",
+     "description": "Scan, quarantine, release and move uploaded files"},
 )
 
-# The same grants as migration gm03: staff views and triages, admin adds users, roles, payments
+# The same grants as migrations gm03 and gm11-gm13: staff views and triages, admin adds users, roles, payments
 # and reopening, super_admin has everything. Customers get none: they never sign in to gmctl.
-_STAFF = ("view_services", "create_services", "triage_services", "view_reports", "view_users")
-_ADMIN = (*_STAFF, "manage_users", "manage_roles", "view_roles", "manage_payments", "reopen_services")
+_STAFF = ("view_services", "create_services", "triage_services", "view_reports", "view_users",
+          "view_loans", "review_loans", "view_payments", "view_files")  # the last four: gm11-gm13
+_ADMIN = (*_STAFF, "manage_users", "manage_roles", "view_roles", "manage_payments", "reopen_services",
+          "decide_loans", "manage_files")
 
 # Role name -> permission names.
 DEFAULT_GRANTS: dict[str, tuple[str, ...]] = {

@@ -27,7 +27,7 @@ def test_list_counts_members_in_force_and_marks_system_roles(session, boss):
     assert roles["staff"].members == 1 and roles["staff"].expired == 1
     assert roles["super_admin"].members == 1
     assert all(role.system for role in roles.values())
-    assert roles["staff"].permissions == 5
+    assert roles["staff"].permissions == 9  # gm03: 5, gm11-gm13: view/review loans, view payments, view files
 
 
 def test_show_lists_permissions_and_members_with_when_by_whom_until_when(session, boss):
