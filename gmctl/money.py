@@ -19,6 +19,15 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from gmctl.errors import InvalidInput
 
 KOBO_PER_NAIRA = 100
+
+
+class Naira(Decimal):
+    """A Decimal that is an NGN amount: the output layer shows it as ₦1,234,567.50 on a terminal and as
+    the plain exact string (1234567.50) in csv, tsv and json. Wrap a column's values in it to say so:
+    `Naira(row.amount)`. Arithmetic on it gives plain Decimals, so wrap results again to display them."""
+
+    __slots__ = ()
+
 _CURRENCY_PREFIX = re.compile(r"^\s*(?:₦|NGN|N(?=\s*\d))\s*", re.IGNORECASE)
 # 1,234,567.89 (groups of three) or 1_234_567 or plain digits; an optional fraction.
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$", re.ASCII)

@@ -71,7 +71,9 @@ def human_cell(value: Any, now: datetime) -> str:
     if isinstance(value, datetime):
         return relative_time(value, now)
     if isinstance(value, Decimal):
-        return f"{value:,}"
+        from gmctl.money import Naira, format_naira
+
+        return format_naira(value) if isinstance(value, Naira) else f"{value:,}"
     if value is None:
         return "-"
     return as_text(value)

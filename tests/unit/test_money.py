@@ -46,3 +46,13 @@ def test_kobo_conversion_is_exact_where_float_is_not():
     assert from_kobo("5000000") == Decimal("50000.00")
     with pytest.raises(ValueError):
         to_kobo(Decimal("1234.565"))
+
+
+def test_naira_columns_are_grouped_on_a_terminal_and_exact_for_scripts():
+    from gmctl.money import Naira
+    from gmctl.output import as_text, human_cell, to_plain
+
+    amount = Naira("1234567.50")
+    assert human_cell(amount, now=None) == "₦1,234,567.50"
+    assert as_text(amount) == "1234567.50" and to_plain(amount) == "1234567.50"
+    assert human_cell(Decimal("0.2400"), now=None) == "0.2400"  # a rate is not money
