@@ -19,9 +19,11 @@ from gmctl.errors import Busy
 
 # pg_try_advisory_lock(int, int): the first key says "gmctl", the second which job.
 NAMESPACE = 0x676D6374  # "gmct"
-JOBS = {"retention": 7, "maintenance": 8}
+# Every cron job of every group takes its lock here (one mechanism): add a job, never a second lock module.
+JOBS = {"retention": 7, "maintenance": 8, "loans-expire": 9, "payments-expire": 10,
+        "payments-reconcile": 11, "files-scan": 12, "files-verify": 13}
 # The work connections name themselves, so a rerun can wait for a killed run's server side to end.
-APPLICATION_NAMES = {"retention": "gmctl retention", "maintenance": "gmctl maintenance"}
+APPLICATION_NAMES = {job: f"gmctl {job}" for job in JOBS}
 LEFTOVER_WAIT_SECONDS = 10.0
 
 
