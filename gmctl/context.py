@@ -41,6 +41,7 @@ class Env:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     clock: Callable[[], datetime] = _utc_now
     format: str | None = None  # None: table on a terminal, tsv when piped
+    wide: bool = False  # terminal tables show every column, not just a command's terminal_columns
     no_color: bool = False
     debug: bool = False
     assume_yes: bool = False

@@ -99,11 +99,19 @@ def render_rows(
     *,
     empty: str = "No rows.",
     title: str | None = None,
+    terminal_columns: Sequence[str] | None = None,
 ) -> None:
-    """Print rows in the chosen format. An empty result is [] in json, a note on stderr otherwise."""
+    """Print rows in the chosen format. An empty result is [] in json, a note on stderr otherwise.
+
+    `terminal_columns`: the columns a person sees in a table on a terminal, chosen for reading (about 6
+    to 8, as gh and kubectl do); `env.wide` (--wide) shows all of them. Machine formats (json, csv, tsv)
+    and piped tables always carry every column.
+    """
     data = normalise_rows(rows)
     columns = list(columns) if columns else (list(data[0].keys()) if data else [])
     fmt = env.output_format
+    if terminal_columns and fmt == "table" and env.stdout_is_tty and not env.wide:
+        columns = [c for c in columns if c in terminal_columns]
     if fmt == "json":
         env.stdout.write(json.dumps([{c: to_plain(r.get(c)) for c in columns} for r in data], indent=2,
                                     ensure_ascii=False) + "\n")
