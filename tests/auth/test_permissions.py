@@ -44,8 +44,14 @@ def test_the_migration_adds_the_permissions_and_default_grants(session):
         "triage_services",
         "view_reports",
         "view_users",
+        "view_loans",
+        "review_loans",
+        "view_payments",
+        "view_files",
     }
     assert granted(session, "admin") == granted(session, "staff") | {
+        "decide_loans",
+        "manage_files",
         "manage_users",
         "manage_roles",
         "view_roles",
