@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from gmctl.errors import InvalidInput
 from gmctl.requests.locking import lock_request
-from gmctl.requests.when import lagos_stamp
+from gmctl.when import lagos_stamp
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

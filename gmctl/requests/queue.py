@@ -9,8 +9,6 @@ has an index (migrations gm05_triage_indexes, which explains each one).
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -23,7 +21,8 @@ from gmctl.requests.columns import PRIORITY_ORDER, queue_rank, rank_range, users
 from gmctl.requests.columns import service_requests as sr
 from gmctl.requests.people import find_person
 from gmctl.requests.states import OPEN_STATUSES, STATUSES, check_status_name
-from gmctl.requests.when import parse_moment
+from gmctl import paging
+from gmctl.when import parse_moment
 
 SORTS = ("queue", "newest", "oldest")
 SERVICE_TYPES = (
@@ -270,33 +269,14 @@ def _row(r: Any, sort: str, width: int) -> QueueRow:
 
 # -- cursors --------------------------------------------------------------------------------
 def encode_cursor(sort: str, position: list[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in position]
-    raw = json.dumps([sort, *plain], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    """The `--after` token of a queue row (gmctl.paging, kind = the sort)."""
+    return paging.encode_cursor(sort, position)
 
 
 def decode_cursor(cursor: str, sort: str) -> list[Any]:
     """The sort key a cursor points after. A cursor of another sort or a damaged one is refused."""
-    bad = InvalidInput(
-        f"--after {cursor[:40]!r} is not a cursor of this list",
-        hint="use the cursor printed by the previous page with the same --sort",
-    )
-    try:
-        padded = cursor.strip() + "=" * (-len(cursor.strip()) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError):
-        raise bad from None
-    width = 3 if sort == "queue" else 2
-    if not isinstance(value, list) or len(value) != width + 1 or value[0] != sort:
-        raise bad
-    position = value[1:]
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in position[:-2] + position[-1:]):
-        raise bad
-    try:
-        position[-2] = datetime.fromisoformat(position[-2])
-    except (TypeError, ValueError):
-        raise bad from None
-    return position
+    shape = (int, datetime, int) if sort == "queue" else (datetime, int)
+    return paging.decode_cursor(cursor, sort, shape)
 
 
 # -- validation -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from gmctl.errors import InvalidInput
 from gmctl.requests.columns import OPEN_SQL
 from gmctl.requests.states import OPEN_STATUSES, STATUSES
-from gmctl.requests.when import parse_duration
+from gmctl.when import parse_duration
 
 DEFAULT_SLA = {"pending": timedelta(hours=48)}
 AGE_BUCKETS: tuple[tuple[str, timedelta | None], ...] = (

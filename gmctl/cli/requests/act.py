@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
         """Move a request along its lifecycle; an invalid move exits 2 and lists the allowed ones."""
         from gmctl.auth.permissions import require
         from gmctl.requests.lifecycle import change_status
-        from gmctl.requests.when import parse_moment
+        from gmctl.when import parse_moment
 
         env = env_of(ctx)
         when = parse_moment(schedule, env.clock(), what="--schedule") if schedule else None

@@ -31,7 +31,7 @@ def flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 def _when(value: Any, env: Env) -> str:
     """Lagos time, and how long ago when that is recent (older ones: the date already says it)."""
     if isinstance(value, datetime):
-        from gmctl.requests.when import LAGOS
+        from gmctl.when import LAGOS
 
         relative = output.relative_time(value, env.clock())
         recent = relative.endswith(" ago") or relative.startswith("in ")
