@@ -14,119 +14,23 @@ character gets an escape instead (and one warning); a stream that refuses writes
 from __future__ import annotations
 
 import dataclasses
-import json
-import re
-from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from gmctl.errors import GmctlError
-from gmctl.output_cells import for_terminal, neutralise_formula, tsv_field
+from gmctl.output_cells import for_terminal
+from gmctl.output_values import (  # noqa: F401 - the output layer's public names, used by commands
+    as_text, human_cell, is_number, lagos_time, relative_time, terminal_text, to_plain,
+)
+from gmctl.output_write import (  # noqa: F401
+    _dumps, _Encoding, _utf_stream, output_failed, raw_cells, stream_rows, write_delimited, write_file,
+    writing,
+)
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from gmctl.context import Env
 
 Row = Mapping[str, Any]
 MACHINE_FORMATS = ("json", "csv", "tsv")
-
-
-# -- values -------------------------------------------------------------------------
-def to_plain(value: Any) -> Any:
-    """A JSON-safe value: exact decimals as strings, times in ISO-8601.
-
-    A time PostgreSQL holds but Python cannot (year 294276, `infinity`; gmctl.db.loaders) is the
-    server's own text of it.
-    """
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (datetime, date, time)):
-        beyond = getattr(value, "pg_text", None)
-        return beyond if beyond is not None else value.isoformat()
-    if isinstance(value, timedelta):
-        beyond = getattr(value, "pg_text", None)
-        return beyond if beyond is not None else value.total_seconds()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {k: to_plain(v) for k, v in dataclasses.asdict(value).items()}
-    if isinstance(value, Mapping):
-        return {str(k): to_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [to_plain(v) for v in value]
-    return value
-
-
-def as_text(value: Any) -> str:
-    """A cell for csv/tsv/plain tables: exact and complete."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(to_plain(value), ensure_ascii=False, sort_keys=True)
-    plain = to_plain(value)
-    return str(plain)
-
-
-def is_number(value: Any) -> bool:
-    """Numbers stay numbers in every format: ints, Decimals (amounts) and floats, never booleans."""
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-
-
-def relative_time(moment: datetime, now: datetime) -> str:
-    beyond = getattr(moment, "pg_text", None)
-    if beyond is not None:
-        return beyond
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    seconds = (now - moment).total_seconds()
-    future = seconds < 0
-    seconds = abs(seconds)
-    for limit, unit, size in ((60, "s", 1), (3600, "m", 60), (86400, "h", 3600), (86400 * 45, "d", 86400)):
-        if seconds < limit:
-            amount = f"{int(seconds // size)}{unit}"
-            break
-    else:
-        return moment.astimezone(timezone.utc).date().isoformat()
-    return f"in {amount}" if future else f"{amount} ago"
-
-
-def lagos_time(value: datetime, now: datetime, *, relative: bool = True) -> str:
-    """`2026-11-25 10:00` in Africa/Lagos, with "(3h ago)" when recent; the server's text when the
-    time is beyond Python's range."""
-    beyond = getattr(value, "pg_text", None)
-    if beyond is not None:
-        return beyond
-    from gmctl.when import LAGOS
-
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    shown = f"{value.astimezone(LAGOS):%Y-%m-%d %H:%M}"
-    if not relative:
-        return shown
-    ago = relative_time(value, now)
-    return shown + (f" ({ago})" if ago.endswith(" ago") or ago.startswith("in ") else "")
-
-
-def human_cell(value: Any, now: datetime) -> str:
-    """A cell for a person at a terminal, control characters escaped (one line, always)."""
-    if isinstance(value, datetime):
-        return relative_time(value, now)
-    if isinstance(value, Decimal):
-        from gmctl.money import Naira, format_naira
-
-        return format_naira(value) if isinstance(value, Naira) else f"{value:,}"
-    if value is None:
-        return "-"
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return for_terminal(", ".join(value))
-    return for_terminal(as_text(value))
-
-
-def terminal_text(text: str) -> str:
-    """Free text (a description, a message) for a terminal: line breaks kept, other controls escaped."""
-    return for_terminal(text, keep_newlines=True)
 
 
 # -- rows -----------------------------------------------------------------------------
@@ -212,77 +116,6 @@ def render_document(env: "Env", document: Mapping[str, Any], *, title: str | Non
                         env.stdout.write(f"  {text}\n")
 
 
-def stream_rows(env: "Env", rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str) -> int:
-    """Write rows as they arrive (exports): csv/tsv lines or one JSON array, never all in memory.
-
-    The same cells as render_rows in the same format. Returns the number of rows written.
-    """
-    out = env.stdout
-    count = 0
-    with writing(env):
-        if fmt == "json":
-            ascii_only = not _utf_stream(out)
-            out.write("[")
-            for row in rows:
-                item = _dumps({c: to_plain(row.get(c)) for c in columns}, None, ascii_only)
-                out.write(("\n  " if count == 0 else ",\n  ") + item)
-                count += 1
-            out.write("\n]\n" if count else "]\n")
-            return count
-        encode = _Encoding(env)
-        line = _line_maker(env, fmt)
-        out.write(encode.check(line(columns, header=True)))
-        for row in rows:
-            out.write(encode.check(line([row.get(c) for c in columns])))
-            count += 1
-    return count
-
-
-def write_delimited(env: "Env", data: list[dict[str, Any]], columns: Sequence[str], fmt: str) -> None:
-    """csv (RFC 4180) or tsv (one line per record, COPY escaping) of `data`, header first."""
-    stream_rows(env, data, columns, fmt)
-
-
-def _line_maker(env: "Env", fmt: str):
-    raw = raw_cells(env)
-
-    def cell(value: Any, header: bool) -> str:
-        text = as_text(value)
-        if not (raw or header or is_number(value) or value is None or isinstance(value, (bool, datetime, date))):
-            text = neutralise_formula(text)
-        return text
-
-    if fmt == "tsv":
-        def tsv(values: Sequence[Any], header: bool = False) -> str:
-            return "\t".join(tsv_field(cell(v, header)) for v in values) + "\n"
-
-        return tsv
-
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180: CRLF, QUOTE_MINIMAL, "" inside quotes
-
-    def csv_line(values: Sequence[Any], header: bool = False) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([cell(v, header) for v in values])
-        return buffer.getvalue()
-
-    return csv_line
-
-
-def raw_cells(env: "Env") -> bool:
-    """--raw-cells, or `raw_cells = true` in config.toml's [output]: csv/tsv cells exactly as stored."""
-    if getattr(env, "raw_cells", False):
-        return True
-    try:
-        return env.config.section("output").get("raw_cells") is True
-    except GmctlError:
-        return False  # an unreadable config.toml is reported by the commands that need it
-
-
 def _write_plain_table(env: "Env", data: list[dict[str, Any]], columns: list[str]) -> None:
     from tabulate import tabulate  # only here: ~70 ms to import, and only piped tables need it
 
@@ -333,82 +166,10 @@ def _write_terminal_document(env: "Env", rows: list[dict[str, Any]], title: str 
     printer.print(table)
 
 
-# -- writing ------------------------------------------------------------------------------
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
-
-
-def _dumps(value: Any, indent: int | None, ascii_only: bool) -> str:
-    # json escapes C0 controls itself; C1 controls, bidi overrides and the line separators are valid
-    # raw in JSON but act on terminals and JavaScript: written as \\u escapes, the text stays exact.
-    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
-    return text if ascii_only else _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
 def emit_json(env: "Env", value: Any) -> None:
     """One JSON document on stdout: exact text; pure ASCII (\\u escapes) when stdout is not UTF-8."""
     with writing(env):
         env.stdout.write(_dumps(to_plain(value), 2, not _utf_stream(env.stdout)) + "\n")
-
-
-def _utf_stream(stream: Any) -> bool:
-    encoding = (getattr(stream, "encoding", None) or "utf-8").lower().replace("-", "").replace("_", "")
-    return encoding.startswith("utf")
-
-
-class _Encoding:
-    """Warns once when stdout cannot encode some text (PYTHONIOENCODING=ascii, a latin-1 terminal):
-    the stream writes escapes for those characters (gmctl.context makes it tolerant) and says so."""
-
-    def __init__(self, env: "Env") -> None:
-        self.env = env
-        self.stream = env.stdout
-        self.encoding = None if _utf_stream(self.stream) else self.stream.encoding
-
-    def check(self, text: str) -> str:
-        if self.encoding is not None and not getattr(self.env, "_encoding_warned", False):
-            try:
-                text.encode(self.encoding)
-            except (UnicodeEncodeError, LookupError):
-                self.env._encoding_warned = True  # type: ignore[attr-defined]
-                warn(self.env, f"the output's encoding ({self.encoding}) cannot show every character; "
-                               "those are written as \\x/\\u escapes (set PYTHONIOENCODING=utf-8 for exact "
-                               "text, or use --format json, which stays exact in ASCII)")
-        return text
-
-
-@contextmanager
-def writing(env: "Env") -> Iterator[None]:
-    """Writes to stdout, flushed at the end; a refused write is GmctlError (exit 1), not a traceback.
-
-    BrokenPipeError passes through untouched: the guarded command ends quietly when the reader left.
-    """
-    try:
-        yield
-        env.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise output_failed(exc, "the output") from None
-
-
-def output_failed(exc: OSError, where: str) -> GmctlError:
-    """The clear error for a write the system refused (ENOSPC, EIO, EROFS...)."""
-    return GmctlError(f"cannot write {where}: {exc.strerror or exc}",
-                      hint="check the disk or device it goes to has room and accepts writes; "
-                           "nothing more was written")
-
-
-def write_file(path: "Path", text: str, *, mode: int = 0o600) -> None:
-    """Write `text` (UTF-8) to `path`, created with `mode`; any refusal is one clear GmctlError
-    naming the path (exit 1), /dev/full and a full disk included."""
-    import os
-
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise output_failed(exc, str(path)) from None
 
 
 # -- messages -----------------------------------------------------------------------------
