@@ -22,8 +22,8 @@ from gmctl.output_values import (  # noqa: F401 - the output layer's public name
     as_text, human_cell, is_number, lagos_time, relative_time, terminal_text, to_plain,
 )
 from gmctl.output_write import (  # noqa: F401
-    _dumps, _Encoding, _utf_stream, output_failed, raw_cells, stream_rows, write_delimited, write_file,
-    writing,
+    _dumps, _Encoding, _utf_stream, output_failed, raw_cells, refused_write, stream_rows, write_delimited,
+    write_file, writing,
 )
 
 if TYPE_CHECKING:

@@ -164,3 +164,48 @@ def write_file(path: "Path", text: str, *, mode: int = 0o600) -> None:
             handle.write(text)
     except OSError as exc:
         raise output_failed(exc, str(path)) from None
+
+
+# errno values that mean "this write was refused" when no file name comes with them (stdout).
+WRITE_ERRNOS = frozenset({5, 27, 28, 30, 122})  # EIO, EFBIG, ENOSPC, EROFS, EDQUOT
+
+
+def refused_write(exc: BaseException) -> GmctlError | None:
+    """The clear error for an OSError that is a refused write to stdout, else None."""
+    if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError) and exc.filename is None \
+            and exc.errno in WRITE_ERRNOS:
+        return output_failed(exc, "the output")
+    return None
+
+
+def finish_stdout(stdout: Any, stderr: Any, refused: OSError | None = None) -> None:
+    """The last flush of a gmctl process: text a command wrote straight to stdout and --version or
+    --help output. A refused write (`refused`, or this flush failing) becomes one clear error and
+    exit 1, not a traceback or Python's "Exception ignored" at shutdown; a closed pipe stays quiet.
+    Any other OSError in `refused` is left to propagate."""
+    import os
+
+    try:
+        stdout.flush()
+    except BrokenPipeError:
+        _point_at_devnull(stdout)
+        return
+    except OSError as exc:
+        refused = refused or exc
+    failure = refused_write(refused) if refused is not None else None
+    if failure is None:
+        return
+    _point_at_devnull(stdout)
+    stderr.write(f"error: {failure.message}\nhint: {failure.hint}\n")
+    stderr.flush()
+    os._exit(1)
+
+
+def _point_at_devnull(stream: Any) -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

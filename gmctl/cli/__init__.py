@@ -151,8 +151,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     from gmctl import startup  # the collector is off while gmctl starts: see gmctl/startup.py
 
     startup.pause_collection()
+    refused: OSError | None = None
     try:
         args = hoist_global_options(sys.argv[1:] if argv is None else argv)
         build_app(args)(args=args, prog_name="gmctl")
+    except OSError as exc:  # a write refused outside any command: --version or --help to /dev/full
+        refused = exc
+        raise
     finally:
         startup.finish()
+        from gmctl.output_write import finish_stdout  # a refused last write: one clear error, exit 1
+
+        finish_stdout(sys.stdout, sys.stderr, refused)
