@@ -55,6 +55,7 @@ def render_rows(
     title: str | None = None,
     terminal_columns: Sequence[str] | None = None,
     flexible: Sequence[str] | None = None,
+    wrap: bool = False,
 ) -> None:
     """Print rows in the chosen format. An empty result is [] in json, a note on stderr otherwise.
 
@@ -64,6 +65,8 @@ def render_rows(
     `flexible`: the columns that may be shortened with … to fit the terminal; by default the text
     columns gmctl.output_table.is_flexible picks (titles, names, emails, prose). Every other column
     (ids, statuses, enum values, times, numbers) and every header is shown whole.
+    `wrap=True`: for reports where every word matters (db doctor), flexible cells wrap by words
+    within their column instead of being shortened (a row may then take several lines).
     Raises GmctlError (exit 1) when the output cannot be written (a full disk, /dev/full).
     """
     data = normalise_rows(rows)
@@ -82,7 +85,7 @@ def render_rows(
         if fmt in ("csv", "tsv"):
             write_delimited(env, data, columns, fmt)
         elif person:
-            _write_terminal_table(env, data, columns, title, flexible)
+            _write_terminal_table(env, data, columns, title, flexible, wrap)
         else:
             _write_plain_table(env, data, columns)
 
@@ -125,7 +128,7 @@ def _write_plain_table(env: "Env", data: list[dict[str, Any]], columns: list[str
 
 
 def _write_terminal_table(env: "Env", data: list[dict[str, Any]], columns: list[str], title: str | None,
-                          flexible: Sequence[str] | None) -> None:
+                          flexible: Sequence[str] | None, wrap: bool = False) -> None:
     from gmctl import output_table
 
     now = env.clock()
@@ -139,7 +142,11 @@ def _write_terminal_table(env: "Env", data: list[dict[str, Any]], columns: list[
         bendable = [c in flexible for c in columns]
     width = env.terminal_width
     layout = output_table.plan(headers, cells, bendable, width, wide=env.wide)
-    text = "\n".join(output_table.lines(headers, cells, numeric, layout, bold=env.color)) + "\n"
+    if wrap and not env.wide:
+        shown = output_table.wrapped_lines(headers, cells, numeric, bendable, layout, bold=env.color)
+    else:
+        shown = output_table.lines(headers, cells, numeric, layout, bold=env.color)
+    text = "\n".join(shown) + "\n"
     if title:
         text = (f"\x1b[1m{for_terminal(title)}\x1b[0m" if env.color else for_terminal(title)) + "\n" + text
     env.stdout.write(_Encoding(env).check(text))

@@ -123,3 +123,46 @@ def lines(headers: Sequence[str], cells: Sequence[Sequence[str]], numeric: Seque
     out = [f"\x1b[1m{header}\x1b[0m" if bold else header]
     out.extend(line(row) for row in cells)
     return out
+
+
+def wrap_cell(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, broken at spaces (a longer word is cut)."""
+    from rich.cells import get_character_cell_size
+
+    result: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if cell_width(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            result.append(current)
+        current = ""
+        piece, used = "", 0
+        for char in word:
+            size = get_character_cell_size(char)
+            if used + size > width:
+                result.append(piece)
+                piece, used = "", 0
+            piece += char
+            used += size
+        current = piece
+    result.append(current)
+    return result
+
+
+def wrapped_lines(headers: Sequence[str], cells: Sequence[Sequence[str]], numeric: Sequence[bool],
+                  flexible: Sequence[bool], layout: Layout, *, bold: bool = False) -> list[str]:
+    """Like `lines`, for reports where every word matters (db doctor): a flexible cell wraps by words
+    within its column, under itself, instead of being shortened; fixed cells stay on the first line."""
+    out = lines(headers, [], numeric, layout, bold=bold)
+    for row in cells:
+        parts = {i: wrap_cell(row[i], layout.widths[i]) if flexible[i] else [row[i]] for i in layout.shown}
+        height = max(len(p) for p in parts.values())
+        for n in range(height):
+            physical = [""] * len(headers)
+            for i in layout.shown:
+                physical[i] = parts[i][n] if n < len(parts[i]) else ""
+            out.extend(lines(headers, [physical], numeric, layout)[1:])
+    return out

@@ -207,3 +207,14 @@ def test_export_streaming_uses_the_same_rules():
     count = output.stream_rows(env, iter(ROWS), COLUMNS, "tsv")
     assert count == len(ROWS)
     assert {line.count("\t") for line in out.getvalue().splitlines()} == {len(COLUMNS) - 1}
+
+
+def test_a_report_can_wrap_its_prose_instead_of_shortening_it():
+    hint = "set archive_mode = on and archive_command (or archive_library); take base backups"
+    env, out, _ = make(None, tty=True, environ={"COLUMNS": "60", "NO_COLOR": "1"})
+    output.render_rows(env, [{"check": "pitr archiving", "status": "warn", "hint": hint}], wrap=True)
+    lines = out.getvalue().splitlines()
+    assert all(len(line) <= 60 for line in lines) and len(lines) > 2
+    assert lines[1].split()[:3] == ["pitr", "archiving", "warn"]
+    column = lines[0].index("hint")
+    assert " ".join(line[column:].strip() for line in lines[1:]) == hint
