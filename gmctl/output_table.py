@@ -46,6 +46,7 @@ def is_flexible(column: str, values: Iterable[Any]) -> bool:
 
 
 def cell_width(text: str) -> int:
+    """Terminal cells `text` takes (wide characters 2, combining marks 0)."""
     from rich.cells import cell_len
 
     return cell_len(text)

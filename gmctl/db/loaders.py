@@ -95,6 +95,8 @@ def beyond_interval(text: str) -> BeyondInterval:
 
 
 class SafeTimestamptzLoader(TimestamptzLoader):
+    """psycopg's timestamptz: a datetime in UTC, or a BeyondDatetime when Python cannot hold it."""
+
     def load(self, data: Any) -> datetime:
         try:
             return super().load(data)
@@ -103,6 +105,8 @@ class SafeTimestamptzLoader(TimestamptzLoader):
 
 
 class SafeTimestampLoader(TimestampLoader):
+    """psycopg's timestamp: a naive datetime, or a BeyondDatetime when Python cannot hold it."""
+
     def load(self, data: Any) -> datetime:
         try:
             return super().load(data)
@@ -111,6 +115,8 @@ class SafeTimestampLoader(TimestampLoader):
 
 
 class SafeDateLoader(DateLoader):
+    """psycopg's date: a date, or a BeyondDate when Python cannot hold it."""
+
     def load(self, data: Any) -> date:
         try:
             return super().load(data)
@@ -119,6 +125,8 @@ class SafeDateLoader(DateLoader):
 
 
 class SafeIntervalLoader(IntervalLoader):
+    """psycopg's interval: a timedelta, or a BeyondInterval when Python cannot hold it."""
+
     def load(self, data: Any) -> timedelta:
         try:
             return super().load(data)
