@@ -63,7 +63,13 @@ class Env:
     # -- streams -----------------------------------------------------------------
     @property
     def stdout(self) -> TextIO:
-        return _tolerant(self.out or sys.stdout)
+        stream = self.out or sys.stdout
+        if stream is None:  # started with stdout closed (`>&-`)
+            from gmctl.errors import GmctlError
+
+            raise GmctlError("cannot write the output: stdout is closed",
+                             hint="redirect it to a file, or to /dev/null to discard it")
+        return _tolerant(stream)
 
     @property
     def stderr(self) -> TextIO:

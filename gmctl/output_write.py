@@ -185,6 +185,8 @@ def finish_stdout(stdout: Any, stderr: Any, refused: OSError | None = None) -> N
     Any other OSError in `refused` is left to propagate."""
     import os
 
+    if stdout is None or stderr is None:  # started with a closed stdout (`>&-`): nothing to flush
+        return
     try:
         stdout.flush()
     except BrokenPipeError:

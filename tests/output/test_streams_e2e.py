@@ -62,3 +62,10 @@ def test_users_export_to_dev_full_names_the_file(demo):
     result = run(demo, "users", "export", "demo_staff_tunde", "--output", "/dev/full")
     assert result.returncode == 1
     assert result.stderr.decode().startswith("error: cannot write /dev/full: No space left on device")
+
+
+def test_a_closed_stdout_is_a_clear_error(demo):
+    result = subprocess.run([*gmctl_executable(), "users", "list"], env=demo, stdout=None, stderr=subprocess.PIPE,
+                            timeout=120, preexec_fn=lambda: __import__("os").close(1))
+    err = result.stderr.decode()
+    assert result.returncode == 1 and "stdout is closed" in err and "unexpected" not in err
