@@ -26,6 +26,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only; importing these costs ~250 
     from gmctl.db.url import DatabaseTarget
 
 FORMATS = ("table", "json", "csv", "tsv")
+# A terminal narrower or wider than this is not believed (COLUMNS=0 from `docker exec -t`, a 0x0
+# pseudo-terminal, COLUMNS=99999): the width is then unknown, and unknown means 80.
+MIN_TERMINAL_WIDTH, MAX_TERMINAL_WIDTH, DEFAULT_TERMINAL_WIDTH = 20, 1000, 80
 
 
 def _utc_now() -> datetime:
@@ -42,6 +45,7 @@ class Env:
     clock: Callable[[], datetime] = _utc_now
     format: str | None = None  # None: table on a terminal, tsv when piped
     wide: bool = False  # terminal tables show every column, not just a command's terminal_columns
+    raw_cells: bool = False  # csv/tsv cells exactly as stored: no spreadsheet-formula neutralising
     no_color: bool = False
     debug: bool = False
     assume_yes: bool = False
@@ -59,11 +63,17 @@ class Env:
     # -- streams -----------------------------------------------------------------
     @property
     def stdout(self) -> TextIO:
-        return self.out or sys.stdout
+        stream = self.out or sys.stdout
+        if stream is None:  # started with stdout closed (`>&-`)
+            from gmctl.errors import GmctlError
+
+            raise GmctlError("cannot write the output: stdout is closed",
+                             hint="redirect it to a file, or to /dev/null to discard it")
+        return _tolerant(stream)
 
     @property
     def stderr(self) -> TextIO:
-        return self.err or sys.stderr
+        return _tolerant(self.err or sys.stderr)
 
     @property
     def stdin(self) -> TextIO:
@@ -81,6 +91,22 @@ class Env:
     def stderr_is_tty(self) -> bool:
         """Where progress bars go: they are drawn only when stderr is a terminal."""
         return _isatty(self.stderr)
+
+    @property
+    def terminal_width(self) -> int:
+        """Columns of the terminal: COLUMNS if believable, else the terminal's own size (stdout's,
+        else stderr's), else 80. 0, or anything outside 20-1000, counts as unknown."""
+        value = str(self.environ.get("COLUMNS", "")).strip()
+        if value.isdigit() and MIN_TERMINAL_WIDTH <= int(value) <= MAX_TERMINAL_WIDTH:
+            return int(value)
+        for stream in (self.stdout, self.stderr):
+            try:
+                columns = os.get_terminal_size(stream.fileno()).columns
+            except (AttributeError, ValueError, OSError):
+                continue
+            if MIN_TERMINAL_WIDTH <= columns <= MAX_TERMINAL_WIDTH:
+                return columns
+        return DEFAULT_TERMINAL_WIDTH
 
     @property
     def interactive(self) -> bool:
@@ -174,6 +200,17 @@ class Env:
             # Close the pooled connection now rather than leave it to interpreter teardown, which
             # gmctl.startup spares the garbage walk (the engine stays usable: it reconnects).
             self.engine.dispose()
+
+
+def _tolerant(stream: Any) -> Any:
+    """A text stream that writes escapes (\\u1eb9) for characters its encoding lacks instead of
+    raising UnicodeEncodeError (PYTHONIOENCODING=ascii, a C locale); gmctl.output warns once."""
+    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (ValueError, OSError, AttributeError):
+            pass
+    return stream
 
 
 def _isatty(stream: Any) -> bool:

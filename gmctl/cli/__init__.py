@@ -60,6 +60,10 @@ def _root(
     no_color: bool = typer.Option(False, "--no-color", help="No colour (NO_COLOR is honoured too)."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks on errors (also GMCTL_DEBUG=1)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Assume yes for confirmations of destructive actions."),
+    wide: bool = typer.Option(False, "--wide", help="Terminal tables: every column, in full (also -o wide)."),
+    raw_cells: bool = typer.Option(
+        False, "--raw-cells", help="csv/tsv: cells exactly as stored, no spreadsheet-formula guard (docs/output.md).",
+    ),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
 ) -> None:
     """gmctl: the back-office command line of the GM Services platform."""
@@ -69,6 +73,8 @@ def _root(
     env.no_color = no_color or env.no_color
     env.debug = debug or env.debug
     env.assume_yes = yes or env.assume_yes
+    env.wide = wide or env.wide
+    env.raw_cells = raw_cells or env.raw_cells
 
 
 def selected_group(argv: Sequence[str]) -> str | None:
@@ -87,7 +93,9 @@ def selected_group(argv: Sequence[str]) -> str | None:
     return None
 
 
-FLAGS_ANYWHERE = {"--no-color", "--debug", "--yes"}
+FLAGS_ANYWHERE = {"--no-color", "--debug", "--yes", "--wide", "--raw-cells"}
+# kubectl's spelling of --wide; a file named "wide" is written with --output ./wide.
+WIDE_SPELLINGS = {("-o", "wide"), ("--output", "wide")}
 
 
 def hoist_global_options(argv: Sequence[str]) -> list[str]:
@@ -105,6 +113,11 @@ def hoist_global_options(argv: Sequence[str]) -> list[str]:
             break
         if token in FLAGS_ANYWHERE or token.startswith("--format="):
             front.append(token)
+        elif token in ("-owide", "--output=wide"):
+            front.append("--wide")
+        elif (token, argv[index + 1] if index + 1 < len(argv) else None) in WIDE_SPELLINGS:
+            front.append("--wide")
+            index += 1
         elif token in ("--format", "-f") and index + 1 < len(argv):
             front.extend(argv[index:index + 2])
             index += 1
@@ -138,8 +151,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     from gmctl import startup  # the collector is off while gmctl starts: see gmctl/startup.py
 
     startup.pause_collection()
+    refused: OSError | None = None
     try:
         args = hoist_global_options(sys.argv[1:] if argv is None else argv)
         build_app(args)(args=args, prog_name="gmctl")
+    except OSError as exc:  # a write refused outside any command: --version or --help to /dev/full
+        refused = exc
+        raise
     finally:
         startup.finish()
+        from gmctl.output_write import finish_stdout  # a refused last write: one clear error, exit 1
+
+        finish_stdout(sys.stdout, sys.stderr, refused)

@@ -96,6 +96,9 @@ def _report(env: Env, exc: GmctlError, cause: BaseException | None = None) -> No
 
 
 def _translate(exc: BaseException, env: Env) -> GmctlError | None:
+    refused = output.refused_write(exc)  # stdout on a full disk, /dev/full: gmctl/output_write.py
+    if refused is not None:
+        return refused
     if isinstance(exc, OSError) and exc.filename is not None:
         # A path the person gave (--dir, a file to read or write) that the system refused.
         return GmctlError(

@@ -38,8 +38,8 @@ def list_roles(ctx: typer.Context) -> None:
     with env.transaction() as session:
         require(env, session, VIEW)
         rows = catalogue.list_roles(session, env.clock())
-    output.render_rows(env, rows, ["name", "display_name", "system", "members", "expired", "permissions"],
-                       empty="No roles.")
+    columns = ["name", "display_name", "system", "members", "expired", "permissions"]
+    output.render_rows(env, rows, columns, empty="No roles.", terminal_columns=columns)
 
 
 @command(app, "show")
@@ -81,8 +81,8 @@ def list_permissions(
         else:
             grid = catalogue.permission_matrix(session)
     if not matrix:
-        output.render_rows(env, rows, ["name", "resource", "action", "roles", "description"],
-                           empty="No permissions.")
+        columns = ["name", "resource", "action", "roles", "description"]
+        output.render_rows(env, rows, columns, empty="No permissions.", terminal_columns=columns)
         return
     cells = grid.rows
     if env.output_format == "table":  # ticks for people; true/false for scripts

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from gmctl.db.loaders import install as install_loaders
 from gmctl.db.url import mask_url, resolve_database_url, sqlalchemy_url
 from gmctl.errors import Busy, DatabaseUnavailable, GmctlError, InvalidInput
 from gmctl.startup import resume_collection
@@ -38,6 +39,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         **kwargs,
     )
     engine.info = {"display_url": mask_url(url)}  # type: ignore[attr-defined]
+    install_loaders(engine)  # values beyond Python's range (year 294276, infinity) still display
     resume_collection()  # the driver is loaded: start-up is over (gmctl/startup.py)
     return engine
 

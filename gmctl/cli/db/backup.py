@@ -193,6 +193,7 @@ def _register_list_and_verify(group: typer.Typer) -> None:
                 "present",
             ],
             empty=f"no backups in {target}",
+            terminal_columns=["file", "kind", "created_at", "size", "rows", "verification", "present"],
         )
 
     @command(group, "verify")

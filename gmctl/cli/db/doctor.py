@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
 
         env = env_of(ctx)
         checks = run_checks(env.get_engine())
-        output.render_rows(env, checks, ["check", "status", "detail", "hint"])
+        output.render_rows(env, checks, ["check", "status", "detail", "hint"], wrap=True)
         failed = [c.check for c in checks if c.status == FAIL]
         warned = [c.check for c in checks if c.status == WARN]
         if failed:

@@ -26,6 +26,9 @@ LIST_COLUMNS = [
     "created_at",
 ]
 SEARCH_COLUMNS = ["id", "rank", "status", "service_type", "title", "customer", "created_at", "snippet"]
+# What a person reads on a terminal, most important first (--wide shows every column).
+TERMINAL_COLUMNS = ["id", "status", "priority", "service_type", "title", "customer", "assignee", "created_at"]
+SEARCH_TERMINAL_COLUMNS = ["id", "status", "service_type", "title", "snippet", "created_at"]
 
 
 def register(app: typer.Typer) -> None:
@@ -73,7 +76,8 @@ def register(app: typer.Typer) -> None:
             if env.output_format == "json"
             else LIST_COLUMNS
         )
-        output.render_rows(env, page.rows, columns, empty="No requests match.")
+        output.render_rows(env, page.rows, columns, empty="No requests match.",
+                           terminal_columns=TERMINAL_COLUMNS)
         if page.next_cursor:
             output.note(env, f"more: add --after {page.next_cursor}")
 
@@ -147,7 +151,8 @@ def register(app: typer.Typer) -> None:
             empty = f"No match among the newest {WINDOW:,} requests."
         else:
             empty = "No requests match."
-        output.render_rows(env, found.hits, SEARCH_COLUMNS, empty=empty)
+        output.render_rows(env, found.hits, SEARCH_COLUMNS, empty=empty,
+                           terminal_columns=SEARCH_TERMINAL_COLUMNS)
         if found.scope == "recent":
             output.note(
                 env,

@@ -28,14 +28,10 @@ def flatten(document: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _when(value: Any, env: Env) -> str:
+def _when(value: Any, env: Env, *, relative: bool = True) -> str:
     """Lagos time, and how long ago when that is recent (older ones: the date already says it)."""
     if isinstance(value, datetime):
-        from gmctl.when import LAGOS
-
-        relative = output.relative_time(value, env.clock())
-        recent = relative.endswith(" ago") or relative.startswith("in ")
-        return f"{value.astimezone(LAGOS):%Y-%m-%d %H:%M}" + (f" ({relative})" if recent else "")
+        return output.lagos_time(value, env.clock(), relative=relative)
     return output.human_cell(value, env.clock())
 
 
@@ -46,14 +42,14 @@ def print_request(env: Env, doc: Mapping[str, Any]) -> None:
     console = output.console(env)
     req, customer, assignment = doc["request"], doc["customer"], doc["assignment"]
     head = Text(f"#{req['id']}  ", style="bold")
-    head.append(req["title"] or "", style="bold")
+    head.append(output.human_cell(req["title"] or "", env.clock()), style="bold")
     head.append(f"  [{req['status']}]", style="cyan")
     if "archived" in doc:
         head.append(f"  archived {_when(doc['archived']['archived_at'], env)}", style="yellow")
     console.print(head)
     facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="dim")
-    facts.add_column()
+    facts.add_column(style="dim", no_wrap=True)
+    facts.add_column(overflow="fold")
     assignee = assignment["assignee"]
     for label, value in (
         ("type", f"{req['service_type']} · priority {req['priority']} · urgency {req['urgency']}"),
@@ -87,20 +83,16 @@ def print_request(env: Env, doc: Mapping[str, Any]) -> None:
         ),
         ("location", " · ".join(str(v) for v in (req["location_type"], req["location_address"]) if v) or "-"),
     ):
-        facts.add_row(label, Text(value))
+        facts.add_row(label, Text(output.human_cell(value, env.clock())))
     console.print(facts)
     for label in ("description", "customer_notes", "internal_notes"):
         if req.get(label):
             console.print(Text(f"\n{label.replace('_', ' ')}:", style="bold"))
-            console.print(Text(req[label]))
+            console.print(Text(output.terminal_text(req[label])))
     _section(env, "timeline", doc["history"], ["at", "from", "to", "by", "reason"])
-    _section(
-        env,
-        "payments",
-        doc["payments"],
-        ["id", "amount", "currency", "method", "status", "reference", "created_at"],
-    )
-    _section(env, "messages", doc["messages"], ["at", "from", "to", "subject", "content"])
+    payments = [{**p, "amount": _money(p.get("amount"), p.get("currency"))} for p in doc["payments"]]
+    _section(env, "payments", payments, ["id", "amount", "method", "status", "reference", "created_at"])
+    _conversation(env, doc["messages"])
     _section(env, "files", doc["files"], ["id", "name", "mime_type", "size", "scan", "created_at"])
     _service_record(env, doc["service_record"])
     if doc["service_data"]:
@@ -117,8 +109,12 @@ def _money(amount: Any, currency: str | None) -> str:
 
 
 def _section(env: Env, title: str, rows: list[Mapping[str, Any]], columns: list[str]) -> None:
+    """A titled table inside a show screen: ids, statuses and times never broken; prose columns
+    (gmctl.output_table.is_flexible) wrap by words within the terminal's width."""
     from rich.table import Table
     from rich.text import Text
+
+    from gmctl.output_table import is_flexible
 
     console = output.console(env)
     console.print(Text(f"\n{title}:", style="bold"), Text("none" if not rows else "", style="dim"))
@@ -126,19 +122,35 @@ def _section(env: Env, title: str, rows: list[Mapping[str, Any]], columns: list[
         return
     table = Table(box=None, pad_edge=False, header_style="dim")
     for column in columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
+        bends = is_flexible(column, (r.get(column) for r in rows))
+        table.add_column(column.replace("_", " "), no_wrap=not bends, overflow="fold" if bends else "ellipsis",
+                         min_width=len(column) if bends else None)
     for row in rows:
-        table.add_row(
-            *[
-                Text(
-                    _when(row.get(c), env)
-                    if isinstance(row.get(c), datetime)
-                    else output.human_cell(row.get(c), env.clock())
-                )
-                for c in columns
-            ]
-        )
+        table.add_row(*[Text(_when(row.get(c), env, relative=False)) for c in columns])
     console.print(table)
+
+
+def _conversation(env: Env, messages: list[Mapping[str, Any]]) -> None:
+    """The messages as a conversation: who wrote to whom and when (Lagos), then the text, wrapped
+    and indented, one message after another."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console = output.console(env)
+    console.print(Text("\nmessages:", style="bold"), Text("none" if not messages else "", style="dim"))
+    for message in messages:
+        head = Text("  ")
+        head.append(output.human_cell(message.get("from") or "(deleted user)", env.clock()), style="bold")
+        if message.get("to"):
+            head.append(" → " + output.human_cell(message["to"], env.clock()))
+        head.append("  " + _when(message.get("at"), env), style="dim")
+        if message.get("type"):
+            head.append(f"  {output.human_cell(message['type'], env.clock())}", style="dim")
+        console.print(head)
+        if message.get("subject"):
+            console.print(Padding(Text(output.human_cell(message["subject"], env.clock()), style="italic"),
+                                  (0, 0, 0, 4)))
+        console.print(Padding(Text(output.terminal_text(message.get("content") or "")), (0, 0, 1, 4)))
 
 
 def _service_record(env: Env, record: Mapping[str, Any] | None) -> None:

@@ -26,6 +26,8 @@ LIST_COLUMNS = (
     "last_login",
     "created_at",
 )
+# What a person reads on a terminal (--wide: all of LIST_COLUMNS), most important first.
+TERMINAL_COLUMNS = ("id", "username", "name", "email", "roles", "active", "locked", "last_login")
 
 
 def parse_since(value: str | None) -> datetime | None:
@@ -85,7 +87,8 @@ def _list(
     with env.transaction() as session:
         require(env, session, VIEW_USERS)
         page = list_users(session, wanted, env.clock())
-    output.render_rows(env, page.rows, LIST_COLUMNS, empty="No users match.")
+    output.render_rows(env, page.rows, LIST_COLUMNS, empty="No users match.",
+                       terminal_columns=TERMINAL_COLUMNS)
     if page.next_after is not None:
         output.note(env, f"more: next page with --after {page.next_after}")
 

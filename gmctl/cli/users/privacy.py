@@ -21,7 +21,6 @@ def _export(
 ) -> None:
     """Everything the platform holds on a person, as JSON (subject access). Needs manage_users."""
     import json
-    import os
 
     from gmctl import output
     from gmctl.accounts.export import export_subject
@@ -36,9 +35,7 @@ def _export(
         output.emit_json(env, document)
         return
     text = json.dumps(output.to_plain(document), indent=2, ensure_ascii=False) + "\n"
-    fd = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    output.write_file(output_path, text, mode=0o600)
     output.success(env, f"wrote the export of user {document['subject']['user_id']} to {output_path}")
 
 
