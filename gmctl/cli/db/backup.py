@@ -284,7 +284,7 @@ def _register_restore(app: typer.Typer) -> None:
         if create_db is not None:
             report = restoring.restore_into_new_database(path, database_url(env), create_db)
         else:
-            url = normalise_url(target_url or "")
+            url = normalise_url(target_url or "", "--target-url")
             kind, _ = restoring.backup_kind(path)
             state = restoring.target_state(url)
             if not state.empty_for(kind):
