@@ -122,8 +122,8 @@ def check_url(url: str, source: str) -> str:
                            "a raw '@'", hint=ENCODE_HINT)
     userinfo, _, hostport = authority.rpartition("@")
     if "#" in tail:
-        raise InvalidInput(f"{where} contains '#'", hint="a '#' in a password must be written %23; "
-                           + ENCODE_HINT.partition(": ")[2])
+        raise InvalidInput(f"{where} contains '#', which a database URL never holds raw (in a password it "
+                           "is %23)", hint=ENCODE_HINT)
     path, _, query = tail.partition("?")
     if "@" in path or ("@" in query and "@" not in authority):
         # postgresql://ops:pa/ss@host/db: a raw / ? or # ended the host part inside the password.
