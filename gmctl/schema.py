@@ -6,8 +6,10 @@ the database exactly where it was.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -17,8 +19,30 @@ from sqlalchemy.engine import Connection, Engine
 
 from gmctl.errors import InvalidInput, NotFound
 
-ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = ROOT / "migrations"
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+
+
+def migrations_dir() -> Path:
+    """Where the alembic revisions are: inside the package when installed from a wheel (pip, pipx),
+    else the repository's top-level migrations/ (an editable install or a checkout).
+
+    There is one copy of each revision: setup.py maps migrations/ into the wheel as gmctl/migrations.
+    A checkout is recognised by its alembic.ini beside pyproject.toml, so a stray top-level
+    `migrations` directory of some other package in site-packages is never taken for ours.
+    """
+    inside = PACKAGE / "migrations"
+    if (inside / "env.py").is_file():
+        return inside
+    return ROOT / "migrations"
+
+
+def _repository_ini() -> Path | None:
+    ini = ROOT / "alembic.ini"
+    return ini if ini.is_file() and (ROOT / "pyproject.toml").is_file() else None
+
+
+MIGRATIONS_DIR = migrations_dir()
 
 
 @dataclass(frozen=True)
@@ -31,11 +55,15 @@ class Revision:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
-    if not MIGRATIONS_DIR.is_dir():
-        raise NotFound(f"the migrations directory {MIGRATIONS_DIR} is missing",
-                       hint="install gmctl from its repository with `pip install -e .`")
-    config = Config(str(ROOT / "alembic.ini") if (ROOT / "alembic.ini").exists() else None)
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    """alembic's Config for gmctl's revisions; with a connection, migrations run on it (env.py)."""
+    location = migrations_dir()
+    if not (location / "env.py").is_file():
+        raise NotFound(f"gmctl's migrations are missing (looked in {location})",
+                       hint="reinstall gmctl: `pipx install --force <wheel or checkout>`, or "
+                       "`pip install -e .` in the repository")
+    ini = _repository_ini()
+    config = Config(str(ini) if ini else None)
+    config.set_main_option("script_location", str(location))
     if connection is not None:
         config.attributes["connection"] = connection
     return config
@@ -69,18 +97,46 @@ def resolve_revision(target: str) -> str:
     return matches[0]
 
 
-def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str | None]:
-    """Migrate up in one transaction. Returns (before, after)."""
+# How long a schema change waits for another one to finish (seconds): `--lock-wait`, [schema] lock_wait.
+DEFAULT_LOCK_WAIT = 60.0
+LOCK_BUSY_HINT = ("nothing was changed. Run it again when the other schema change ends, "
+                  "or wait longer with --lock-wait (e.g. --lock-wait 10m)")
+
+
+@contextmanager
+def schema_lock(engine: Engine, wait: float = DEFAULT_LOCK_WAIT,
+                on_wait: Callable[[str], None] | None = None) -> Iterator[float]:
+    """Serialise schema changes on this database (gmctl.retention.lock, job "schema").
+
+    Waits up to `wait` seconds for another upgrade/downgrade/init/adopt, then raises Busy (exit 75).
+    Yields the seconds waited. The caller reads the revision only after taking the lock, so a run
+    that waited behind an identical upgrade finds the database already at head and does nothing.
+    """
+    from gmctl.retention.lock import exclusive_run
+
+    with exclusive_run(engine, "schema", leftover_wait=0.0, wait=wait, on_wait=on_wait,
+                       busy_hint=LOCK_BUSY_HINT) as waited:
+        yield waited
+
+
+def upgrade(engine: Engine, target: str = "head", *, lock_wait: float = DEFAULT_LOCK_WAIT,
+            on_wait: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
+    """Migrate up in one transaction, holding the schema lock. Returns (before, after).
+
+    Raises Busy (exit 75) when another schema change holds the lock for longer than lock_wait s.
+    """
     revision = resolve_revision(target)
-    with engine.begin() as conn:
+    with schema_lock(engine, lock_wait, on_wait), engine.begin() as conn:
         before = current_revision(conn)
         command.upgrade(alembic_config(conn), revision)
         return before, current_revision(conn)
 
 
-def downgrade(engine: Engine, target: str) -> tuple[str | None, str | None]:
+def downgrade(engine: Engine, target: str, *, lock_wait: float = DEFAULT_LOCK_WAIT,
+              on_wait: Callable[[str], None] | None = None) -> tuple[str | None, str | None]:
+    """Migrate down in one transaction, holding the schema lock. Returns (before, after)."""
     revision = resolve_revision(target)
-    with engine.begin() as conn:
+    with schema_lock(engine, lock_wait, on_wait), engine.begin() as conn:
         before = current_revision(conn)
         command.downgrade(alembic_config(conn), revision)
         return before, current_revision(conn)
@@ -119,11 +175,15 @@ class InitResult:
     reference_rows_added: int
 
 
-def initialise(engine: Engine) -> InitResult:
-    """Upgrade to head and make sure the default roles and permissions exist. Safe to repeat."""
+def initialise(engine: Engine, *, lock_wait: float = DEFAULT_LOCK_WAIT,
+               on_wait: Callable[[str], None] | None = None) -> InitResult:
+    """Upgrade to head and make sure the default roles and permissions exist, under the schema lock.
+
+    Safe to repeat, and to run several at once: the others wait, then find the work done.
+    """
     from gmctl.db.reference_data import ensure_reference_data
 
-    with engine.begin() as conn:
+    with schema_lock(engine, lock_wait, on_wait), engine.begin() as conn:
         before = current_revision(conn)
         command.upgrade(alembic_config(conn), "head")
         added = ensure_reference_data(conn)

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from gmctl.errors import InvalidInput
 
 LAGOS = ZoneInfo("Africa/Lagos")
-_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_duration(text: str, *, what: str = "duration") -> timedelta:
@@ -21,7 +21,10 @@ def parse_duration(text: str, *, what: str = "duration") -> timedelta:
     if not match:
         raise InvalidInput(f"{what} {text!r} is not a duration", hint="write it like 30m, 48h, 7d or 2w")
     amount, unit = int(match.group(1)), match.group(2).lower()
-    return timedelta(**{_UNITS[unit]: amount})
+    try:
+        return timedelta(**{_UNITS[unit]: amount})
+    except OverflowError:
+        raise InvalidInput(f"{what} {text!r} is too long", hint="write a span of at most a few years") from None
 
 
 def parse_moment(text: str, now: datetime, *, what: str = "time") -> datetime:

@@ -12,6 +12,7 @@ from gmctl.db.drift import compare_options
 from gmctl.db.engine import make_engine
 from gmctl.db.models import Base
 from gmctl.db.url import resolve_database_url
+from gmctl.schema import schema_lock
 
 config = context.config
 target_metadata = Base.metadata
@@ -33,7 +34,8 @@ def run_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url") or resolve_database_url(None, os.environ)
     engine = make_engine(url, poolclass=pool.NullPool)
-    with engine.connect() as conn:
+    # Plain `alembic upgrade` takes the same schema lock as `gmctl db upgrade` (gmctl.schema.schema_lock).
+    with schema_lock(engine), engine.connect() as conn:
         run_with(conn)
         conn.commit()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -158,15 +159,20 @@ def refusal_message(plan: AdoptionPlan) -> str:
     return "cannot adopt: " + ", ".join(parts)
 
 
-def adopt(engine: Engine, *, confirmed: str | None) -> AdoptResult:
-    """Stamp the seed revision and upgrade to head in one transaction; roll back unless every row is kept."""
+def adopt(engine: Engine, *, confirmed: str | None, lock_wait: float | None = None,
+          on_wait: Callable[[str], None] | None = None) -> AdoptResult:
+    """Stamp the seed revision and upgrade to head in one transaction; roll back unless every row is kept.
+
+    Holds the schema lock (gmctl.schema.schema_lock) shared with upgrade, downgrade and init; waits up
+    to lock_wait seconds (default gmctl.schema.DEFAULT_LOCK_WAIT) for it, else raises Busy (exit 75).
+    """
     from alembic import command
 
     from gmctl import schema
     from gmctl.db.drift import schema_drift
 
-    with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('gmctl db adopt'))"))
+    wait = schema.DEFAULT_LOCK_WAIT if lock_wait is None else lock_wait
+    with schema.schema_lock(engine, wait, on_wait), engine.begin() as conn:
         plan = _inspect(conn)
         if plan.refused:
             raise GmctlError(refusal_message(plan), hint="`gmctl db adopt --dry-run` lists them")

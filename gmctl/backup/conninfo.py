@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 _KEYWORD_PASSWORD = re.compile(r"""(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)""")
 _KEYWORD_DBNAME = re.compile(r"""(?:^|\s)dbname\s*=\s*('(?:[^'\\]|\\.)*'|\S+)""")
@@ -60,7 +60,8 @@ def with_dbname(conninfo: str, dbname: str) -> str:
     text = _plain_uri(conninfo)
     if _is_uri(text):
         parts = urlsplit(text)
-        return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
+        # Percent-encoded: a database may be called "%" or "month end" (libpq reads the path decoded).
+        return urlunsplit((parts.scheme, parts.netloc, "/" + quote(dbname, safe=""), parts.query, parts.fragment))
     quoted = "'" + dbname.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return _KEYWORD_DBNAME.sub("", text).strip() + f" dbname={quoted}"
 

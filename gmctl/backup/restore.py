@@ -172,6 +172,7 @@ def _compare(url: str, kind: str, path: Path, manifest: Manifest | None, databas
 
 def restore_into_new_database(path: Path, server_url: str, name: str) -> RestoreReport:
     """Create database `name` on the server of server_url and restore into it; drop it if that fails."""
+    server.check_database_name(name)
     kind, manifest = backup_kind(path)
     check_intact(path, manifest)
     if kind == "data":

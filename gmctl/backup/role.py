@@ -63,10 +63,19 @@ def check_password(password: str) -> str:
     return password
 
 
+# PostgreSQL refuses these as role names (ReservedName, SQLSTATE 42939), and every pg_ name.
+_RESERVED = {"public", "none", "current_user", "session_user", "current_role"}
+
+
 def check_name(name: str) -> str:
+    """A role name the server will accept, or InvalidInput (exit 2)."""
     if not _NAME.match(name):
         raise InvalidInput(
             f"{name!r} is not a valid role name", hint="lower-case letters, digits and _, e.g. backup_user"
+        )
+    if name in _RESERVED or name.startswith("pg_"):
+        raise InvalidInput(
+            f"{name!r} is reserved by PostgreSQL and cannot name a role", hint="e.g. --name backup_user"
         )
     return name
 

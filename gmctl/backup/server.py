@@ -89,7 +89,31 @@ def row_counts(conn: psycopg.Connection, tables: list[str]) -> dict[str, int]:
     return counts
 
 
+# PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN - 1) and would silently cut the rest.
+MAX_NAME_BYTES = 63
+
+
+def check_database_name(name: str) -> str:
+    """A name PostgreSQL stores as given, or InvalidInput (exit 2): not empty, at most 63 bytes in
+    UTF-8, no control characters. Anything else (spaces, %, capitals) is quoted and kept."""
+    if not name.strip():
+        raise InvalidInput("the new database's name is empty", hint="give --create-db a name, e.g. gm_restored")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise InvalidInput("the new database's name holds a control character",
+                           hint="use letters, digits and _, e.g. gm_restored")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidInput("the new database's name is not valid text", hint="e.g. gm_restored") from None
+    if size > MAX_NAME_BYTES:
+        raise InvalidInput(f"the new database's name is {size} bytes; PostgreSQL keeps at most {MAX_NAME_BYTES}",
+                           hint="choose a shorter name")
+    return name
+
+
 def create_database(url: str, name: str) -> None:
+    """CREATE DATABASE name (quoted as given) on the server of url; InvalidInput if it exists or is unusable."""
+    check_database_name(name)
     with connect(url) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             raise InvalidInput(

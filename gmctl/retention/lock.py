@@ -1,5 +1,8 @@
 """One run at a time: a session-level advisory lock held on a dedicated autocommit connection.
 
+Cron jobs take it without waiting (a second run is skipped, exit 75); schema changes (`db upgrade`,
+`downgrade`, `init`, `adopt`) wait a bounded time for it, then exit 75 if it is still held.
+
 The lock is session level (pg_try_advisory_lock), not transaction level, because it must survive
 the commit of every batch; and it lives on a connection of its own, which is closed (not returned
 to the pool) at the end, so the lock can never leak into another command. Behind a transaction-
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -21,7 +24,11 @@ from gmctl.errors import Busy
 NAMESPACE = 0x676D6374  # "gmct"
 # Every cron job of every group takes its lock here (one mechanism): add a job, never a second lock module.
 JOBS = {"retention": 7, "maintenance": 8, "loans-expire": 9, "payments-expire": 10,
-        "payments-reconcile": 11, "files-scan": 12, "files-verify": 13}
+        "payments-reconcile": 11, "files-scan": 12, "files-verify": 13,
+        # db upgrade/downgrade/init/adopt and plain `alembic upgrade` (migrations/env.py): one at a time.
+        "schema": 14}
+# How a job is named in "another ... is active" (default: "<job> run").
+LABELS = {"schema": "schema change"}
 # The work connections name themselves, so a rerun can wait for a killed run's server side to end.
 APPLICATION_NAMES = {job: f"gmctl {job}" for job in JOBS}
 LEFTOVER_WAIT_SECONDS = 10.0
@@ -56,21 +63,46 @@ def _wait_for_leftovers(conn: Connection, job: str, wait: float) -> None:
 
 @contextmanager
 def exclusive_run(engine: Engine, job: str, *,
-                  leftover_wait: float = LEFTOVER_WAIT_SECONDS) -> Iterator[None]:
-    """Hold the job's advisory lock for the block, or raise Busy (exit 75) at once."""
+                  leftover_wait: float = LEFTOVER_WAIT_SECONDS,
+                  wait: float = 0.0,
+                  on_wait: Callable[[str], None] | None = None,
+                  busy_hint: str | None = None) -> Iterator[float]:
+    """Hold the job's advisory lock for the block; yields the seconds spent waiting for it.
+
+    wait: seconds to keep trying (every POLL_SECONDS) while another session holds the lock;
+    0 (cron jobs) gives up at once. on_wait(message) is called once when the wait begins, naming
+    the holder. Raises Busy (exit 75) when the lock is still held at the end of the wait.
+    """
+    label = LABELS.get(job, f"{job} run")
     conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
-        taken = conn.execute(text("SELECT pg_try_advisory_lock(:ns, :job)"),
-                             {"ns": NAMESPACE, "job": JOBS[job]}).scalar_one()
-        if not taken:
-            raise Busy(f"another {job} run is active{_holder(conn, job)}",
-                       hint="this run was skipped; nothing was changed. Try again when the other run ends")
+        started = time.monotonic()
+        deadline = started + max(wait, 0.0)
+        while not _try_lock(conn, job):
+            if time.monotonic() >= deadline:
+                waited = f" after waiting {time.monotonic() - started:.0f} s" if wait > 0 else ""
+                raise Busy(f"another {label} is active{_holder(conn, job)}{waited}",
+                           hint=busy_hint or "this run was skipped; nothing was changed. "
+                           "Try again when the other run ends")
+            if on_wait is not None:
+                on_wait(f"waiting up to {wait:.0f} s for another {label}{_holder(conn, job)}")
+                on_wait = None
+            time.sleep(min(POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))
+        waited_for = time.monotonic() - started
         _wait_for_leftovers(conn, job, leftover_wait)
-        yield
+        yield waited_for
     finally:
         # Closing the server session is what releases a session-level lock for certain.
         conn.invalidate()
         conn.close()
+
+
+POLL_SECONDS = 0.2
+
+
+def _try_lock(conn: Connection, job: str) -> bool:
+    return bool(conn.execute(text("SELECT pg_try_advisory_lock(:ns, :job)"),
+                             {"ns": NAMESPACE, "job": JOBS[job]}).scalar_one())
 
 
 def is_running(engine: Engine, job: str) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 from gmctl import output
 from gmctl.cli.base import command, env_of
+from gmctl.cli.db.migrate import lock_wait_option, lock_wait_seconds, waiting_note
 from gmctl.cli.confirm import confirm_destructive
 from gmctl.errors import GmctlError
 
@@ -15,11 +18,13 @@ def register(app: typer.Typer) -> None:
     def adopt(
         ctx: typer.Context,
         dry_run: bool = typer.Option(False, "--dry-run", help="Only check and report; change nothing."),
+        lock_wait: Optional[str] = lock_wait_option(),
     ) -> None:
         """Take over a database the schema document built: check it, stamp 20240101000005, upgrade to head."""
         from gmctl.adopt import plan as adoption
 
         env = env_of(ctx)
+        wait = lock_wait_seconds(env, lock_wait)
         engine = env.get_engine()
         plan = adoption.inspect_database(engine)
         output.render_rows(
@@ -39,7 +44,7 @@ def register(app: typer.Typer) -> None:
             confirm_destructive(
                 env, f"adopt {plan.database}, leaving out the {removed} row(s) listed as 'confirm'"
             )
-        result = adoption.adopt(engine, confirmed=plan.fingerprint)
+        result = adoption.adopt(engine, confirmed=plan.fingerprint, lock_wait=wait, on_wait=waiting_note(env))
         output.success(
             env,
             f"adopted {result.database}: stamped {result.before}, upgraded to {result.after} "

@@ -281,11 +281,16 @@ def _register_restore(app: typer.Typer) -> None:
             raise InvalidInput(
                 "name exactly one target", hint="--target-url URL (existing) or --create-db NAME (new)"
             )
+        # Both targets are checked before anything is read or connected to.
+        url = normalise_url(target_url, "--target-url") if target_url is not None else ""
+        if create_db is not None:
+            from gmctl.backup.server import check_database_name
+
+            check_database_name(create_db)
         path = _find_backup(env, file, directory)
         if create_db is not None:
             report = restoring.restore_into_new_database(path, database_url(env), create_db)
         else:
-            url = normalise_url(target_url or "")
             kind, _ = restoring.backup_kind(path)
             state = restoring.target_state(url)
             if not state.empty_for(kind):

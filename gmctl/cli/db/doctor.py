@@ -16,7 +16,9 @@ def register(app: typer.Typer) -> None:
         from gmctl.health import FAIL, WARN, run_checks
 
         env = env_of(ctx)
-        checks = run_checks(env.get_engine())
+        engine = env.get_engine()
+        output.note(env, f"checking {engine.info.get('display_url', '(unknown)')} ({env.target().source})")
+        checks = run_checks(engine)
         output.render_rows(env, checks, ["check", "status", "detail", "hint"], wrap=True)
         failed = [c.check for c in checks if c.status == FAIL]
         warned = [c.check for c in checks if c.status == WARN]

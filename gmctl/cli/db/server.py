@@ -13,6 +13,8 @@ app = new_group(HELP)
 
 
 def _state_row(env, state: embedded.ServerState) -> dict:
+    from gmctl.db.url import mask_url
+
     target = env.target()
     return {
         "running": state.running,
@@ -22,6 +24,8 @@ def _state_row(env, state: embedded.ServerState) -> dict:
         "log": str(state.log),
         "in_use": target.is_embedded,
         "configured_source": target.source,
+        # The URL gmctl uses instead of the embedded server, password masked (None when embedded).
+        "configured_url": None if target.is_embedded else mask_url(target.url),
     }
 
 
