@@ -80,12 +80,15 @@ def _describe(rule: Rule, count: int, sample: list | None) -> str:
 def data_findings(conn: Connection) -> list[Finding]:
     """Rows the upgrade removes, or keeps but that a person should know about."""
     findings: list[Finding] = []
-    stale = conn.execute(
-        text(
-            "SELECT count(*), (array_agg(a.id ORDER BY a.id))[1:5] FROM service_requests_archive a"
-            " WHERE EXISTS (SELECT 1 FROM service_requests s WHERE s.id = a.id)"
-        )
-    ).one()
+    has_archive = conn.execute(text("SELECT to_regclass('service_requests_archive')")).scalar()
+    stale = (0, None)
+    if has_archive is not None:  # a team that never ran 'Data Retention Policies' has none
+        stale = conn.execute(
+            text(
+                "SELECT count(*), (array_agg(a.id ORDER BY a.id))[1:5] FROM service_requests_archive a"
+                " WHERE EXISTS (SELECT 1 FROM service_requests s WHERE s.id = a.id)"
+            )
+        ).one()
     if stale[0]:
         findings.append(
             Finding(
