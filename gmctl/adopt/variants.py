@@ -74,8 +74,16 @@ def classify(live: dict[str, str], reference: Reference) -> Classification:
     extra_relations = {
         _name(d.key) for d in differences if d.change == "extra" and d.key.startswith("table:")
     } - set(head_tables(head)) - set(VEHICLE_SERVICES)
+    # A required table that is missing is one conflict, not one per column, index and constraint.
+    missing_tables = {
+        _name(d.key) for d in differences
+        if d.change == "missing" and d.key.startswith("table:") and d.expected == "table" and block_of(d.key) is None
+    }
+    gone = missing_tables | {f"{t}_id_seq" for t in missing_tables}
     loose: list[Difference] = []
     for difference in differences:
+        if _relation(difference.key) in gone and _name(difference.key) not in missing_tables:
+            continue
         block = block_of(difference.key)
         if block is not None:
             by_block.setdefault(block.name, []).append(difference)
@@ -164,10 +172,11 @@ def _archive_state(block: Block, found: list[Difference], made: list[str], resul
     if f"table:{ARCHIVE}" in {d.key for d in found if d.change == "missing"}:
         state = "absent"
     else:
+        # Its indexes and CHECKs follow from the blocks run before its LIKE: nothing of its own.
         missing_columns = [_name(d.key).split(".")[1] for d in columns if d.change == "missing"]
-        state = "present, made by hand or before other blocks" + (
-            f" (without {', '.join(missing_columns)})" if missing_columns else ""
-        )
+        if not missing_columns:
+            return
+        state = f"present without {', '.join(missing_columns)} (made by LIKE before that block ran, or by hand)"
     result.variants.append(Variant(f"{block.name} {state}", f"'{block.heading}': {block.resolution}"))
 
 
