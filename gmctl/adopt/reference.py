@@ -53,7 +53,22 @@ class Reference:
     hand_fix_checks: dict[str, set[str]] = field(default_factory=dict)
 
 
+# The reference depends only on the migrations and the server's version: `db adopt` inspects
+# twice in one process (the listing, then again inside the adopting transaction).
+_BUILT: dict[tuple[str, str], Reference] = {}
+
+
 def build_reference(conn: Connection) -> Reference:
+    """The Reference for this server, built once per process and server version."""
+    from gmctl.schema import head_revision
+
+    key = (str(conn.execute(text("SHOW server_version_num")).scalar()), head_revision())
+    if key not in _BUILT:
+        _BUILT[key] = _build(conn)
+    return _BUILT[key]
+
+
+def _build(conn: Connection) -> Reference:
     from alembic import command
 
     from gmctl.schema import alembic_config
