@@ -45,11 +45,15 @@ class AdoptionPlan:
         return bool(self.refusals or self.conflicts or self.blockers)
 
     def summary(self) -> str:
-        """One line per kind: "variants: enum types absent, ...; extras kept: 2; conflicts: none"."""
+        """Three lines, one per kind: "variants (2): enum types absent, ...", "extras kept (0): none",
+        "conflicts: none" (or their number; the rows above list them)."""
         variants = ", ".join(v.name for v in self.variants) or "none (the document as written)"
         extras = ", ".join(f"{e.kind} {e.name}" for e in self.extras) or "none"
+        conflicts = f"{len(self.conflicts)}, listed above" if self.conflicts else "none"
         return (
-            f"variants: {variants}; extras kept: {extras}; conflicts: {len(self.conflicts) or 'none'}"
+            f"variants ({len(self.variants)}): {variants}\n"
+            f"extras kept ({len(self.extras)}): {extras}\n"
+            f"conflicts: {conflicts}"
         )
 
     @property

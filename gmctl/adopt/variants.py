@@ -71,13 +71,19 @@ def classify(live: dict[str, str], reference: Reference) -> Classification:
     differences = [d for d in compare_facts(live, seed) if not _not_null_repeat(d)]
     by_block: dict[str, list[Difference]] = {}
     hand_made: list[Difference] = []
-    extra_relations = {
-        _name(d.key) for d in differences if d.change == "extra" and d.key.startswith("table:")
-    } - set(head_tables(head)) - set(VEHICLE_SERVICES)
+    extra_relations = (
+        {_name(d.key) for d in differences if d.change == "extra" and d.key.startswith("table:")}
+        - set(head_tables(head))
+        - set(VEHICLE_SERVICES)
+    )
     # A required table that is missing is one conflict, not one per column, index and constraint.
     missing_tables = {
-        _name(d.key) for d in differences
-        if d.change == "missing" and d.key.startswith("table:") and d.expected == "table" and block_of(d.key) is None
+        _name(d.key)
+        for d in differences
+        if d.change == "missing"
+        and d.key.startswith("table:")
+        and d.expected == "table"
+        and block_of(d.key) is None
     }
     gone = missing_tables | {f"{t}_id_seq" for t in missing_tables}
     loose: list[Difference] = []
@@ -117,6 +123,16 @@ def _relation(key: str) -> str:
     return name if kind in ("table", "type", "function") else name.split(".")[0]
 
 
+def _describe(difference: Difference) -> str:
+    """Difference.describe, with a constraint shown as PostgreSQL writes it (no contype letter)."""
+    if not difference.key.startswith("constraint:"):
+        return difference.describe()
+    shown = [
+        v.split(" ", 1)[1] if v and v[1:2] == " " else v for v in (difference.found, difference.expected)
+    ]
+    return Difference(difference.key, difference.change, *shown).describe()
+
+
 def _not_null_repeat(difference: Difference) -> bool:
     value = difference.found if difference.found is not None else difference.expected
     return difference.key.startswith("constraint:") and str(value).startswith("n NOT NULL")
@@ -135,7 +151,7 @@ def _block_state(block: Block, found: list[Difference], seed: dict[str, str], re
             result.conflicts.append(
                 Conflict(
                     difference.key,
-                    difference.describe(),
+                    _describe(difference),
                     f"head keeps what {where} makes, as the document writes it: put the document's "
                     f"definition back ({difference.expected or 'drop this one'}), then adopt again",
                 )
@@ -143,8 +159,12 @@ def _block_state(block: Block, found: list[Difference], seed: dict[str, str], re
         changed = []
     parts = []
     if missing:
-        parts.append("absent" if len(missing) >= len(made) else f"partly present ({len(made) - len(missing)}"
-                     f" of {len(made)}: {', '.join(_name(d.key) for d in missing)} missing)")
+        parts.append(
+            "absent"
+            if len(missing) >= len(made)
+            else f"partly present ({len(made) - len(missing)}"
+            f" of {len(made)}: {', '.join(_name(d.key) for d in missing)} missing)"
+        )
     if changed:
         parts.append(f"changed by hand ({', '.join(_name(d.key) for d in changed)})")
     if parts:
@@ -163,7 +183,7 @@ def _archive_state(block: Block, found: list[Difference], made: list[str], resul
         result.conflicts.append(
             Conflict(
                 difference.key,
-                difference.describe(),
+                _describe(difference),
                 "fix09 rebuilds the archive with the request columns only, as the document's LIKE made "
                 "them: copy this column's values somewhere of your own and drop it (or change it back), "
                 "then adopt again",
@@ -176,7 +196,9 @@ def _archive_state(block: Block, found: list[Difference], made: list[str], resul
         missing_columns = [_name(d.key).split(".")[1] for d in columns if d.change == "missing"]
         if not missing_columns:
             return
-        state = f"present without {', '.join(missing_columns)} (made by LIKE before that block ran, or by hand)"
+        state = (
+            f"present without {', '.join(missing_columns)} (made by LIKE before that block ran, or by hand)"
+        )
     result.variants.append(Variant(f"{block.name} {state}", f"'{block.heading}': {block.resolution}"))
 
 
@@ -205,7 +227,9 @@ def _vehicle_services(
             continue  # fix01 / fix09 create it if not exists
         if have is not None and reference.head_facts.get(key) == have:
             continue  # built ahead under head's name and definition
-        conflicts.append(Conflict(key, Difference(key, _change(have, want), have, want).describe(), _vs_fix(key, want)))
+        conflicts.append(
+            Conflict(key, _describe(Difference(key, _change(have, want), have, want)), _vs_fix(key, want))
+        )
     if conflicts:
         result.conflicts.extend(conflicts)
         return
@@ -228,9 +252,13 @@ def _change(have: str | None, want: str | None) -> str:
 
 def _vs_fix(key: str, want: str | None) -> str:
     if want is None:
-        return "fix01 makes vehicle_services as the document writes it (with AND): drop this addition or " \
-               "move it to a table of your own, then adopt again"
-    return f"fix01 makes vehicle_services as the document writes it (with AND): make it {want}, then adopt again"
+        return (
+            "fix01 makes vehicle_services as the document writes it (with AND): drop this addition or "
+            "move it to a table of your own, then adopt again"
+        )
+    return (
+        f"fix01 makes vehicle_services as the document writes it (with AND): make it {want}, then adopt again"
+    )
 
 
 def _loose(
@@ -254,7 +282,7 @@ def _loose(
                 )
                 return
             result.conflicts.append(
-                Conflict(key, difference.describe(), f"a gmctl migration creates {kind} {name}: rename yours")
+                Conflict(key, _describe(difference), f"a gmctl migration creates {kind} {name}: rename yours")
             )
             return
         if kind == "table" and name in extra_relations:
@@ -269,8 +297,11 @@ def _loose(
         what = {
             "column": "gmctl's models own the columns of its tables: move it to a table of your own, or drop it",
             "index": "a unique index can refuse rows gmctl writes: make it a plain index, or drop it",
-        }.get(kind, "it can refuse or change rows gmctl writes: drop it, or move the rule into a table of your own")
-        result.conflicts.append(Conflict(key, difference.describe(), f"{what}; then adopt again"))
+        }.get(
+            kind,
+            "it can refuse or change rows gmctl writes: drop it, or move the rule into a table of your own",
+        )
+        result.conflicts.append(Conflict(key, _describe(difference), f"{what}; then adopt again"))
         return
     section = _relation(key)
     if difference.change == "missing":
@@ -281,14 +312,18 @@ def _loose(
             else f"create it as the document writes it ({difference.expected}), then adopt again"
         )
     elif kind == "column":
-        fix = (f"gmctl expects {difference.expected}: ALTER TABLE {section} ALTER COLUMN "
-               f"{name.split('.')[1]} back once the data fits, then adopt again")
+        fix = (
+            f"gmctl expects {difference.expected}: ALTER TABLE {section} ALTER COLUMN "
+            f"{name.split('.')[1]} back once the data fits, then adopt again"
+        )
     elif kind == "constraint":
-        fix = ("a changed rule lets in rows gmctl refuses, or refuses rows gmctl writes: put the document's "
-               f"definition back ({difference.expected}), then adopt again")
+        fix = (
+            "a changed rule lets in rows gmctl refuses, or refuses rows gmctl writes: put the document's "
+            "definition (expected, above) back, then adopt again"
+        )
     else:
         fix = f"put the document's definition back ({difference.expected}), then adopt again"
-    result.conflicts.append(Conflict(key, difference.describe(), fix))
+    result.conflicts.append(Conflict(key, _describe(difference), fix))
 
 
 def _relation_kind(description: str | None) -> str:
@@ -300,8 +335,11 @@ def _relation_detail(name: str, live: dict[str, str]) -> str:
     columns = sum(1 for k in live if k.startswith(f"column:{name}."))
     indexes = sum(1 for k in live if k.startswith(f"index:{name}."))
     references = sorted(
-        {v.split("REFERENCES ")[1].split("(")[0] for k, v in live.items()
-         if k.startswith(f"constraint:{name}.") and "REFERENCES " in v}
+        {
+            v.split("REFERENCES ")[1].split("(")[0]
+            for k, v in live.items()
+            if k.startswith(f"constraint:{name}.") and "REFERENCES " in v
+        }
     )
     detail = f"kept as it is: {columns} column(s), {indexes} index(es)"
     if references:

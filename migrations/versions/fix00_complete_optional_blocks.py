@@ -47,10 +47,7 @@ INDEXES = [
     ),
     # Partial Indexes (idx_service_requests_active is the service_requests block's own)
     "idx_users_active_email ON users(email) WHERE is_active = TRUE",
-    (
-        "idx_notifications_unread_by_type ON notifications(user_id, type, created_at)"
-        " WHERE is_read = FALSE"
-    ),
+    ("idx_notifications_unread_by_type ON notifications(user_id, type, created_at) WHERE is_read = FALSE"),
     # Composite Indexes
     "idx_service_requests_type_status_date ON service_requests(service_type, status, created_at)",
     "idx_payments_gateway_status_date ON payments(gateway, status, created_at)",
@@ -67,8 +64,7 @@ SEARCH_VECTOR = (
 def unless(exists: str, statement: str) -> str:
     """A DO block that runs `statement` only when the query `exists` finds nothing."""
     return (
-        f"DO $gmctl$ BEGIN IF NOT EXISTS ({exists}) THEN EXECUTE $ddl${statement}$ddl$;"
-        " END IF; END $gmctl$"
+        f"DO $gmctl$ BEGIN IF NOT EXISTS ({exists}) THEN EXECUTE $ddl${statement}$ddl$; END IF; END $gmctl$"
     )
 
 

@@ -68,7 +68,7 @@ def contents(url: str, columns: dict[str, list[str]]) -> dict[str, tuple[int, st
         [(count, digest)] = query(
             url,
             f"SELECT count(*), md5(coalesce(string_agg(r, E'\\n' ORDER BY r), ''))"
-            f" FROM (SELECT ROW({row})::text AS r FROM \"{table}\") AS t",
+            f' FROM (SELECT ROW({row})::text AS r FROM "{table}") AS t',
         )
         result[table] = (count, digest)
     return result

@@ -68,7 +68,7 @@ class LiveVariant:
                     assert written in sql, f"{written!r} is not in block {heading!r}"
                     sql = sql.replace(written, run)
             chosen.append(sql)
-        return chosen + list(self.after)
+        return chosen + [f"{statement};" for statement in self.after]
 
 
 def seed_document() -> str | None:
