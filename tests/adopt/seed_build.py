@@ -57,6 +57,7 @@ class LiveVariant:
     omit: frozenset[str] = frozenset()
     mend: tuple[tuple[str, str, str], ...] = ()  # (heading, text as written, text as run)
     after: tuple[str, ...] = field(default=())  # the team's own SQL, run after the document
+    before: tuple[str, ...] = field(default=())  # SQL run before it (what the server already had)
 
     def blocks(self, document: str) -> list[str]:
         chosen = []
@@ -68,7 +69,7 @@ class LiveVariant:
                     assert written in sql, f"{written!r} is not in block {heading!r}"
                     sql = sql.replace(written, run)
             chosen.append(sql)
-        return chosen + [f"{statement};" for statement in self.after]
+        return [f"{s};" for s in self.before] + chosen + [f"{s};" for s in self.after]
 
 
 def seed_document() -> str | None:

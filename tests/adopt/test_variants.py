@@ -296,3 +296,30 @@ def test_the_backup_role_is_reported_and_left_alone(gm, seed_url, pg_server):
     finally:
         if not existed:
             pg_server.execute("DROP ROLE backup_user")
+
+
+# pg_cron cannot be started here (it must be preloaded into the server). This stand-in has the
+# part of its API that the document and fix06 use: cron.job (jobid, command, database) and
+# cron.schedule / cron.unschedule. It lives in its own schema, as pg_cron's objects do.
+PG_CRON_STAND_IN = (
+    "CREATE SCHEMA cron",
+    "CREATE TABLE cron.job (jobid BIGSERIAL PRIMARY KEY, jobname TEXT, schedule TEXT NOT NULL,"
+    " command TEXT NOT NULL, database TEXT NOT NULL DEFAULT current_database())",
+    "CREATE FUNCTION cron.schedule(job_name TEXT, schedule TEXT, command TEXT) RETURNS BIGINT"
+    " LANGUAGE sql AS $$ INSERT INTO cron.job (jobname, schedule, command) VALUES ($1, $2, $3)"
+    " RETURNING jobid $$",
+    "CREATE FUNCTION cron.unschedule(job_id BIGINT) RETURNS BOOLEAN"
+    " LANGUAGE sql AS $$ DELETE FROM cron.job WHERE jobid = $1 RETURNING TRUE $$",
+)
+
+
+def test_the_pg_cron_schedule_is_reported_and_unscheduled_with_the_function(gm, build_live):
+    url = build_live(LiveVariant("pg_cron there", before=PG_CRON_STAND_IN))
+    sql(url, "SELECT cron.schedule('team_vacuum', '0 3 * * *', 'VACUUM ANALYZE payments')")
+    assert query(url, "SELECT jobname FROM cron.job ORDER BY jobid") == [("maintenance",), ("team_vacuum",)]
+    result = gm(url, "--format", "json", "db", "adopt")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    [cron] = [v for v in reported(result, "variant") if v["subject"] == "pg_cron schedule present"]
+    assert "fix06 unschedules" in cron["detail"]
+    assert query(url, "SELECT jobname FROM cron.job") == [("team_vacuum",)]
+    assert query(url, "SELECT to_regprocedure('perform_maintenance()') IS NULL") == [(True,)]
