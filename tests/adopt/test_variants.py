@@ -323,3 +323,15 @@ def test_the_pg_cron_schedule_is_reported_and_unscheduled_with_the_function(gm, 
     assert "fix06 unschedules" in cron["detail"]
     assert query(url, "SELECT jobname FROM cron.job") == [("team_vacuum",)]
     assert query(url, "SELECT to_regprocedure('perform_maintenance()') IS NULL") == [(True,)]
+
+
+def test_rows_a_skipped_json_block_let_in_are_listed_before_anything_changes(gm, build_live):
+    url = build_live(LiveVariant("no JSON validation", omit=frozenset({"JSON Schema Validation"})))
+    sql(url, """UPDATE user_profiles SET notification_preferences = '{"email": "yes"}' WHERE id = 2""")
+    result = gm(url, "--format", "json", "db", "adopt")
+    assert result.exit_code == 1
+    [block] = reported(result, "block")
+    assert "chk_notification_preferences_schema" in block["subject"] and "ids 2" in block["detail"]
+    assert query(url, "SELECT to_regprocedure('validate_notification_preferences(jsonb)') IS NULL") == [
+        (True,)
+    ]
