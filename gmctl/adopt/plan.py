@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from typing import Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
-from gmctl.adopt.catalog import Difference, catalog_facts, compare_facts, fingerprint
+from gmctl.adopt.catalog import catalog_facts, fingerprint
 from gmctl.adopt.prechecks import BLOCK, CONFIRM, Finding, data_findings, new_rules, rule_findings
 from gmctl.adopt.reference import SEED_HEAD, SEED_VERSIONS, build_reference
+from gmctl.adopt.variants import Conflict, Extra, Variant, classify
 from gmctl.errors import GmctlError, InvalidInput, NotFound
 
-# Differences between a live database and revision 20240101000005 that a fix revision accounts for.
-EXPLAINED: dict[tuple[str, str], str] = {
-    (
-        "index:payment_methods.uq_payment_methods_default",
-        "missing",
-    ): "its CREATE failed on live data; fix04 creates it (pre-checked below: one default method per user)",
-}
+BACKUP_ROLE = "backup_user"
 
 
 @dataclass
 class AdoptionPlan:
+    """What adopt found (gmctl.adopt.variants for the three kinds) and the data pre-checks."""
+
     database: str
     schema: str
     refusals: list[str] = field(default_factory=list)
-    differences: list[Difference] = field(default_factory=list)
-    explained: list[tuple[Difference, str]] = field(default_factory=list)
+    variants: list[Variant] = field(default_factory=list)
+    extras: list[Extra] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
 
@@ -42,16 +43,37 @@ class AdoptionPlan:
 
     @property
     def refused(self) -> bool:
-        return bool(self.refusals or self.differences or self.blockers)
+        return bool(self.refusals or self.conflicts or self.blockers)
+
+    def summary(self) -> str:
+        """Three lines, one per kind: "variants (2): enum types absent, ...", "extras kept (0): none",
+        "conflicts: none" (or their number; the rows above list them)."""
+        variants = ", ".join(v.name for v in self.variants) or "none (the document as written)"
+        extras = ", ".join(f"{e.kind} {e.name}" for e in self.extras) or "none"
+        conflicts = f"{len(self.conflicts)}, listed above" if self.conflicts else "none"
+        return (
+            f"variants ({len(self.variants)}): {variants}\n"
+            f"extras kept ({len(self.extras)}): {extras}\n"
+            f"conflicts: {conflicts}"
+        )
+
+    @property
+    def kept(self) -> list[str]:
+        return sorted(e.record for e in self.extras)
 
     @property
     def fingerprint(self) -> str:
         return fingerprint([f.detail for f in self.to_confirm])
 
     def rows(self) -> list[dict[str, str]]:
+        """One row per thing found: kind (refusal, variant, extra, conflict, block, confirm, info)."""
         rows = [{"kind": "refusal", "subject": "schema_migrations", "detail": r} for r in self.refusals]
-        rows += [{"kind": "difference", "subject": d.key, "detail": d.describe()} for d in self.differences]
-        rows += [{"kind": "explained", "subject": d.key, "detail": why} for d, why in self.explained]
+        rows += [{"kind": "variant", "subject": v.name, "detail": v.detail} for v in self.variants]
+        rows += [{"kind": "extra", "subject": f"{e.kind} {e.name}", "detail": e.detail} for e in self.extras]
+        rows += [
+            {"kind": "conflict", "subject": c.subject, "detail": f"{c.detail}; to do: {c.fix}"}
+            for c in self.conflicts
+        ]
         rows += [
             {"kind": f.severity, "subject": f"{f.table}: {f.rule}", "detail": f.detail} for f in self.findings
         ]
@@ -84,16 +106,49 @@ def _inspect(conn: Connection) -> AdoptionPlan:
     plan.refusals = _version_problems(conn)
     reference = build_reference(conn)
     live = catalog_facts(conn, schema)
-    for difference in compare_facts(live, reference.seed_facts):
-        why = EXPLAINED.get((difference.key, difference.change))
-        if why:
-            plan.explained.append((difference, why))
-        else:
-            plan.differences.append(difference)
-    if not plan.differences:
+    found = classify(live, reference)
+    plan.variants = found.variants + _outside_the_database(conn)
+    plan.extras, plan.conflicts = found.extras, found.conflicts
+    if not plan.conflicts:
         plan.findings = rule_findings(conn, new_rules(reference.rules, live)) + data_findings(conn)
     plan.pending = _pending_after_seed()
     return plan
+
+
+def _outside_the_database(conn: Connection) -> list[Variant]:
+    """Blocks that made nothing in this schema: the backup role (cluster-wide) and pg_cron's job."""
+    variants = []
+    if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": BACKUP_ROLE}).first():
+        variants.append(
+            Variant(
+                "backup role present",
+                f"'Backup Strategy': role {BACKUP_ROLE} belongs to the cluster, so gmctl leaves it; its "
+                "password is printed in the schema document (seed-notes 13): give it a new one "
+                f"(ALTER ROLE {BACKUP_ROLE} PASSWORD ...) or drop it; `gmctl db backup` does not need it",
+            )
+        )
+    if conn.execute(text("SELECT to_regclass('cron.job')")).scalar() is not None:
+        savepoint = conn.begin_nested()
+        try:
+            jobs = conn.execute(
+                text(
+                    "SELECT count(*) FROM cron.job WHERE command ILIKE '%perform_maintenance()%'"
+                    " AND database = current_database()"
+                )
+            ).scalar()
+        except DBAPIError:
+            jobs = None
+        savepoint.rollback()
+        if jobs is None or jobs:
+            variants.append(
+                Variant(
+                    "pg_cron schedule present",
+                    "'Maintenance Scripts': fix06 unschedules the job that calls perform_maintenance() "
+                    "when it drops the function (or warns when this role may not); "
+                    "`gmctl db maintenance` does that work",
+                )
+            )
+    return variants
 
 
 def _recognise(conn: Connection) -> str:
@@ -149,10 +204,10 @@ def refusal_message(plan: AdoptionPlan) -> str:
     parts = []
     if plan.refusals:
         parts.append(f"{len(plan.refusals)} problem(s) with schema_migrations")
-    if plan.differences:
+    if plan.conflicts:
         parts.append(
-            f"{len(plan.differences)} schema difference(s) from revision {SEED_HEAD}"
-            " that gmctl cannot explain"
+            f"{len(plan.conflicts)} conflict(s) with the schema document that gmctl's migrations"
+            " cannot resolve"
         )
     if plan.blockers:
         parts.append(f"{len(plan.blockers)} rule(s) the live data breaks")
@@ -185,15 +240,15 @@ def adopt(engine: Engine, *, confirmed: str | None, lock_wait: float | None = No
         command.upgrade(schema.alembic_config(conn), "head")
         after = _counts(conn, plan.schema)
         _check_rows_kept(before, after, plan)
-        drift = schema_drift(conn)
+        head = schema.current_revision(conn) or "?"
+        _audit(conn, plan, head)
+        drift = schema_drift(conn, kept=frozenset(plan.kept))
         if drift:
             raise GmctlError(
                 f"after the upgrade the schema still differs from the models in {len(drift)} way(s); "
                 "nothing was changed",
                 hint="`gmctl db check` on a copy shows them",
             )
-        head = schema.current_revision(conn) or "?"
-        _audit(conn, plan, head)
     return AdoptResult(
         plan.database,
         SEED_HEAD,
@@ -242,6 +297,12 @@ def _audit(conn: Connection, plan: AdoptionPlan, head: str) -> None:
         {
             "m": f"adopted {plan.database}: stamped {SEED_HEAD}, upgraded to {head}",
             "d": plan.database,
-            "c": '{"revision": {"old": "%s", "new": "%s"}}' % (SEED_HEAD, head),
+            "c": json.dumps(
+                {
+                    "revision": {"old": SEED_HEAD, "new": head},
+                    "variants": {"old": None, "new": [v.name for v in plan.variants]},
+                    "kept": {"old": None, "new": plan.kept},
+                }
+            ),
         },
     )

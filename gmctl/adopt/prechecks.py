@@ -51,21 +51,43 @@ def new_rules(rules: list[Rule], live_facts: dict[str, str]) -> list[Rule]:
 
 
 def rule_findings(conn: Connection, rules: list[Rule]) -> list[Finding]:
+    """Count the live rows that break each rule; all in a savepoint that is rolled back."""
     findings = []
-    for rule in rules:
-        savepoint = conn.begin_nested()
-        try:
-            count, sample = conn.execute(text(rule.offenders_sql)).one()
-        except DBAPIError:
-            # The rule reads a column the upgrade adds: live rows cannot break it yet.
+    outer = conn.begin_nested()
+    try:
+        _lend_functions(conn)
+        for rule in rules:
+            savepoint = conn.begin_nested()
+            try:
+                count, sample = conn.execute(text(rule.offenders_sql)).one()
+            except DBAPIError:
+                # The rule reads a column the upgrade adds: live rows cannot break it yet.
+                savepoint.rollback()
+                continue
             savepoint.rollback()
-            continue
-        savepoint.rollback()
-        if count:
-            findings.append(
-                Finding(BLOCK, rule.name, rule.table, int(count), _describe(rule, int(count), sample))
-            )
+            if count:
+                findings.append(
+                    Finding(BLOCK, rule.name, rule.table, int(count), _describe(rule, int(count), sample))
+                )
+    finally:
+        outer.rollback()
     return findings
+
+
+def _lend_functions(conn: Connection) -> None:
+    """Functions a head rule calls that a live database may lack, for the checks only.
+
+    A database that skipped 'JSON Schema Validation' has no validate_notification_preferences(),
+    which chk_notification_preferences_schema calls (fix00 creates both); made here, as the
+    document writes it, so its rows are pre-checked too, and rolled back with the checks.
+    """
+    from gmctl.db import ddl
+
+    if (
+        conn.execute(text("SELECT to_regprocedure('validate_notification_preferences(jsonb)')")).scalar()
+        is None
+    ):
+        conn.exec_driver_sql(ddl.SEED_VALIDATE_NOTIFICATION_PREFERENCES)
 
 
 def _describe(rule: Rule, count: int, sample: list | None) -> str:
@@ -80,12 +102,15 @@ def _describe(rule: Rule, count: int, sample: list | None) -> str:
 def data_findings(conn: Connection) -> list[Finding]:
     """Rows the upgrade removes, or keeps but that a person should know about."""
     findings: list[Finding] = []
-    stale = conn.execute(
-        text(
-            "SELECT count(*), (array_agg(a.id ORDER BY a.id))[1:5] FROM service_requests_archive a"
-            " WHERE EXISTS (SELECT 1 FROM service_requests s WHERE s.id = a.id)"
-        )
-    ).one()
+    has_archive = conn.execute(text("SELECT to_regclass('service_requests_archive')")).scalar()
+    stale = (0, None)
+    if has_archive is not None:  # a team that never ran 'Data Retention Policies' has none
+        stale = conn.execute(
+            text(
+                "SELECT count(*), (array_agg(a.id ORDER BY a.id))[1:5] FROM service_requests_archive a"
+                " WHERE EXISTS (SELECT 1 FROM service_requests s WHERE s.id = a.id)"
+            )
+        ).one()
     if stale[0]:
         findings.append(
             Finding(

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from gmctl.adopt.catalog import catalog_facts
 
 SEED_HEAD = "20240101000005"
+VEHICLE_SERVICES_REVISION = "fix01_vehicle_services_costs"
 SEED_VERSIONS = tuple(f"2024010100000{i}" for i in range(1, 6))
 REFERENCE_SCHEMA = "gmctl_adopt_reference"
 
@@ -39,12 +40,35 @@ class Rule:
 
 @dataclass
 class Reference:
+    """Catalog facts (gmctl.adopt.catalog) at the seed revision, after fix01 and at head.
+
+    `hand_fix_checks` holds, deparsed by this server, the CHECK definitions teams are known to
+    have written by hand for a block the document got wrong, keyed by constraint fact key.
+    """
+
     seed_facts: dict[str, str] = field(default_factory=dict)
+    vehicle_services_facts: dict[str, str] = field(default_factory=dict)
     head_facts: dict[str, str] = field(default_factory=dict)
     rules: list[Rule] = field(default_factory=list)
+    hand_fix_checks: dict[str, set[str]] = field(default_factory=dict)
+
+
+# The reference depends only on the migrations and the server's version: `db adopt` inspects
+# twice in one process (the listing, then again inside the adopting transaction).
+_BUILT: dict[tuple[str, str], Reference] = {}
 
 
 def build_reference(conn: Connection) -> Reference:
+    """The Reference for this server, built once per process and server version."""
+    from gmctl.schema import head_revision
+
+    key = (str(conn.execute(text("SHOW server_version_num")).scalar()), head_revision())
+    if key not in _BUILT:
+        _BUILT[key] = _build(conn)
+    return _BUILT[key]
+
+
+def _build(conn: Connection) -> Reference:
     from alembic import command
 
     from gmctl.schema import alembic_config
@@ -56,12 +80,42 @@ def build_reference(conn: Connection) -> Reference:
         conn.execute(text("SELECT set_config('search_path', :s, true)"), {"s": f'"{REFERENCE_SCHEMA}"'})
         command.upgrade(alembic_config(conn), SEED_HEAD)
         reference.seed_facts = catalog_facts(conn, REFERENCE_SCHEMA)
+        command.upgrade(alembic_config(conn), VEHICLE_SERVICES_REVISION)
+        reference.vehicle_services_facts = {
+            key: value
+            for key, value in catalog_facts(conn, REFERENCE_SCHEMA).items()
+            if key.partition(":")[2].split(".")[0] in ("vehicle_services", "vehicle_services_id_seq")
+        }
+        reference.hand_fix_checks = _hand_fix_checks(conn)
         command.upgrade(alembic_config(conn), "head")
         reference.head_facts = catalog_facts(conn, REFERENCE_SCHEMA)
         reference.rules = _rules(conn, REFERENCE_SCHEMA, reference.head_facts)
     finally:
         savepoint.rollback()  # also undoes the search_path change
     return reference
+
+
+# The document's vehicle_services CHECK separates its conditions with commas (seed-notes 1); the
+# obvious hand fix puts AND in their place, which binds as `cost IS NULL OR (cost >= 0 AND ...)`.
+HAND_FIXED_COSTS_CHECK = "cost IS NULL OR cost >= 0 AND parts_cost >= 0 AND labor_cost >= 0"
+
+
+def _hand_fix_checks(conn: Connection) -> dict[str, set[str]]:
+    """How this server prints the hand-mended CHECKs (a scratch table, in the rolled-back schema)."""
+    conn.execute(
+        text(
+            "CREATE TABLE gmctl_adopt_hand_fix (cost NUMERIC(10,2), parts_cost NUMERIC(10,2),"
+            f" labor_cost NUMERIC(10,2), CONSTRAINT hand_fix CHECK ({HAND_FIXED_COSTS_CHECK}))"
+        )
+    )
+    definition = conn.execute(
+        text(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'gmctl_adopt_hand_fix'::regclass AND conname = 'hand_fix'"
+        )
+    ).scalar_one()
+    conn.execute(text("DROP TABLE gmctl_adopt_hand_fix"))
+    return {"constraint:vehicle_services.chk_costs_non_negative": {f"c {definition}"}}
 
 
 def _rules(conn: Connection, schema: str, facts: dict[str, str]) -> list[Rule]:

@@ -9,9 +9,12 @@ Options, and why:
 - compare_server_default=True: the models spell each default exactly as
   PostgreSQL reports it ('pending'::character varying, CURRENT_TIMESTAMP, ...),
   so the comparison is a string match and reports nothing on a database at head.
-- include_object: skips alembic's own version table. Nothing else is ignored:
-  every table of the database, the archives and the seed's schema_migrations
-  included, has a model.
+- include_object: skips alembic's own version table, and the tables and
+  indexes that `gmctl db adopt` kept as the team's own (issue 14: a live
+  database's extra indexes, tables...), read from adopt's system_logs line
+  (changes.kept.new, e.g. ["index:idx_vehicles_make", "table:team_notes"]).
+  Nothing else is ignored: every table of the database, the archives and the
+  seed's schema_migrations included, has a model.
 
 What autogenerate does not compare, and this check therefore cannot vouch for:
 CHECK constraints, the predicate and method of an index (WHERE, USING gist),
@@ -28,6 +31,7 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.base import ischema_names
 from sqlalchemy.engine import Connection
 
@@ -46,16 +50,42 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return not (type_ == "table" and name == VERSION_TABLE)
 
 
-def compare_options() -> dict[str, Any]:
-    """Keyword arguments for MigrationContext.configure / context.configure."""
+def compare_options(kept: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Keyword arguments for MigrationContext.configure / context.configure.
+
+    `kept`: "table:name" / "index:name" of objects without a model to leave out (adopt's extras).
+    """
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if reflected and compare_to is None and f"{type_}:{name}" in kept:
+            return False
+        return include_object(obj, name, type_, reflected, compare_to)
+
     return {
         "compare_type": True,
         "compare_server_default": True,
-        "include_object": include_object,
+        "include_object": include if kept else include_object,
     }
 
 
-def schema_drift(connection: Connection) -> list[Any]:
-    """The differences between the models and the database; [] when it is exactly at head."""
-    context = MigrationContext.configure(connection, opts=compare_options())
+def kept_at_adoption(connection: Connection) -> frozenset[str]:
+    """What `gmctl db adopt` kept as the team's own, from its newest system_logs line; else empty."""
+    if connection.execute(text("SELECT to_regclass('system_logs')")).scalar() is None:
+        return frozenset()
+    kept = connection.execute(
+        text(
+            "SELECT changes -> 'kept' -> 'new' FROM system_logs WHERE action = 'db.adopt'"
+            " ORDER BY id DESC LIMIT 1"
+        )
+    ).scalar()
+    return frozenset(str(k) for k in kept or [])
+
+
+def schema_drift(connection: Connection, kept: frozenset[str] | None = None) -> list[Any]:
+    """The differences between the models and the database; [] when it is exactly at head.
+
+    `kept` defaults to what adoption recorded (kept_at_adoption).
+    """
+    options = compare_options(kept_at_adoption(connection) if kept is None else kept)
+    context = MigrationContext.configure(connection, opts=options)
     return list(compare_metadata(context, Base.metadata))

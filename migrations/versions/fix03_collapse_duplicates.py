@@ -12,6 +12,9 @@ section's uq_*/fk_*/chk_* twins; chk_loan_amounts is implied by chk_amounts
 (both pass a NULL monthly_income). For payments and file_uploads both foreign
 keys go and one is made under the PostgreSQL name with the section's stated
 intent, ON DELETE SET NULL: a payment or a file outlives its request.
+
+Every DROP is IF EXISTS (issue 14, part 4): a live database whose team skipped the section, or
+part of it, lacks the twins, and ends the same.
 """
 
 from alembic import op
@@ -23,25 +26,25 @@ depends_on = None
 
 UPGRADE = [
     (
-        "ALTER TABLE users DROP CONSTRAINT uq_users_username, DROP CONSTRAINT uq_users_email,"
-        " DROP CONSTRAINT chk_users_email_format, DROP CONSTRAINT chk_users_phone_format"
+        "ALTER TABLE users DROP CONSTRAINT IF EXISTS uq_users_username, DROP CONSTRAINT IF EXISTS uq_users_email,"
+        " DROP CONSTRAINT IF EXISTS chk_users_email_format, DROP CONSTRAINT IF EXISTS chk_users_phone_format"
     ),
-    "ALTER TABLE user_roles DROP CONSTRAINT uq_user_roles, DROP CONSTRAINT fk_user_roles_user",
-    "ALTER TABLE role_permissions DROP CONSTRAINT uq_role_permissions",
-    "ALTER TABLE user_profiles DROP CONSTRAINT fk_user_profiles_user",
-    "ALTER TABLE service_requests DROP CONSTRAINT fk_service_requests_user",
-    "ALTER TABLE service_status_history DROP CONSTRAINT fk_status_history_service",
-    "ALTER TABLE hotel_bookings DROP CONSTRAINT chk_hotel_dates",
-    "ALTER TABLE loan_applications DROP CONSTRAINT chk_loan_amounts",
+    "ALTER TABLE user_roles DROP CONSTRAINT IF EXISTS uq_user_roles, DROP CONSTRAINT IF EXISTS fk_user_roles_user",
+    "ALTER TABLE role_permissions DROP CONSTRAINT IF EXISTS uq_role_permissions",
+    "ALTER TABLE user_profiles DROP CONSTRAINT IF EXISTS fk_user_profiles_user",
+    "ALTER TABLE service_requests DROP CONSTRAINT IF EXISTS fk_service_requests_user",
+    "ALTER TABLE service_status_history DROP CONSTRAINT IF EXISTS fk_status_history_service",
+    "ALTER TABLE hotel_bookings DROP CONSTRAINT IF EXISTS chk_hotel_dates",
+    "ALTER TABLE loan_applications DROP CONSTRAINT IF EXISTS chk_loan_amounts",
     (
-        "ALTER TABLE payments DROP CONSTRAINT chk_payments_amount_positive,"
-        " DROP CONSTRAINT fk_payments_service, DROP CONSTRAINT payments_service_request_id_fkey,"
+        "ALTER TABLE payments DROP CONSTRAINT IF EXISTS chk_payments_amount_positive,"
+        " DROP CONSTRAINT IF EXISTS fk_payments_service, DROP CONSTRAINT IF EXISTS payments_service_request_id_fkey,"
         " ADD CONSTRAINT payments_service_request_id_fkey FOREIGN KEY (service_request_id)"
         " REFERENCES service_requests(id) ON DELETE SET NULL"
     ),
     (
         "ALTER TABLE file_uploads"
-        " DROP CONSTRAINT fk_file_uploads_service, DROP CONSTRAINT file_uploads_service_request_id_fkey,"
+        " DROP CONSTRAINT IF EXISTS fk_file_uploads_service, DROP CONSTRAINT IF EXISTS file_uploads_service_request_id_fkey,"
         " ADD CONSTRAINT file_uploads_service_request_id_fkey FOREIGN KEY (service_request_id)"
         " REFERENCES service_requests(id) ON DELETE SET NULL"
     ),

@@ -11,6 +11,11 @@ system_logs is the table the function meant to write to, given the columns an
 audit line of a staff action also needs: who (actor_id, SET NULL so the log
 outlives the person), what (action, target_type, target_id) and the change
 (changes, a JSON object).
+
+Live databases (issue 14, part 4): the function is dropped IF it EXISTS (teams that never ran
+'Maintenance Scripts' lack it); where pg_cron is installed and the document's schedule was made,
+the job that calls perform_maintenance() in this database is unscheduled with it, or a warning
+says to remove it by hand when this role may not.
 """
 
 from alembic import op
@@ -39,8 +44,27 @@ CREATE TABLE system_logs (
 )
 """
 
+# The document's `SELECT cron.schedule('maintenance', '0 2 * * 0', 'SELECT perform_maintenance();')`.
+UNSCHEDULE_MAINTENANCE = """
+DO $$
+BEGIN
+    IF to_regclass('cron.job') IS NOT NULL THEN
+        BEGIN
+            PERFORM cron.unschedule(jobid) FROM cron.job
+             WHERE command ILIKE '%perform_maintenance()%' AND database = current_database();
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'a pg_cron job still calls perform_maintenance(), which is dropped'
+                USING HINT = 'as its owner: SELECT cron.unschedule(jobid) FROM cron.job'
+                             ' WHERE command ILIKE ''%perform_maintenance()%''';
+        END;
+    END IF;
+END
+$$
+"""
+
 UPGRADE = [
-    ddl.DROP_PERFORM_MAINTENANCE,
+    UNSCHEDULE_MAINTENANCE,
+    ddl.DROP_PERFORM_MAINTENANCE.replace("DROP FUNCTION ", "DROP FUNCTION IF EXISTS ", 1),
     SYSTEM_LOGS,
     "CREATE INDEX idx_system_logs_created_at ON system_logs(created_at)",
     "CREATE INDEX idx_system_logs_target ON system_logs(target_type, target_id)",

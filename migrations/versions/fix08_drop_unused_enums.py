@@ -6,7 +6,8 @@ list, and user_status matches no column at all. Two spellings of the same
 vocabulary drift apart, so the CHECK lists (which the data is really checked
 against, and which the models mirror) stay and the types go. DROP TYPE without
 CASCADE: should anything on a live database have started to use one, the
-upgrade stops instead of dropping that column's type.
+upgrade stops instead of dropping that column's type. IF EXISTS (issue 14, part 4): a live database whose team never ran the
+'Custom Types and Enums' block, or ran part of it, ends the same.
 """
 
 from alembic import op
@@ -20,7 +21,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute(ddl.DROP_SEED_ENUM_TYPES)
+    op.execute(ddl.DROP_SEED_ENUM_TYPES.replace("DROP TYPE ", "DROP TYPE IF EXISTS ", 1))
 
 
 def downgrade() -> None:

@@ -25,6 +25,10 @@ Also indexes service_request_id of hotel_bookings, loan_applications and
 vehicle_services: deleting an archived request makes PostgreSQL look for rows
 still pointing at it, a full scan of each of those tables per request without.
 
+A live database that never ran the document's retention block has no archive to replace,
+and one made before the search column has fewer columns: both are carried over as they are
+(issue 14, part 4).
+
 The downgrade moves service_requests_archive rows back into a LIKE-made table,
 and refuses to run while another archive table holds rows or an archived
 request has detached links: those exist nowhere else.
@@ -195,6 +199,47 @@ CREATE TABLE vehicle_services_archive (
 )
 """
 
+
+# The seed archive may be missing (a team that never ran 'Data Retention Policies'), or made by
+# LIKE before 'Full-Text Search Indexes' ran (no search_vector): only the request columns it has
+# are carried over (issue 14, part 4; `gmctl db adopt` refuses an archive with other columns).
+SET_SEED_ARCHIVE_ASIDE = """
+DO $$
+DECLARE
+    kept text;
+BEGIN
+    IF to_regclass('service_requests_archive') IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO kept FROM pg_attribute
+     WHERE attrelid = 'service_requests_archive'::regclass AND attnum > 0 AND NOT attisdropped
+       AND attname = ANY (string_to_array(replace('%s', ' ', ''), ','));
+    EXECUTE format('CREATE TEMPORARY TABLE seed_service_requests_archive AS SELECT %%s'
+                   ' FROM service_requests_archive AS a WHERE NOT EXISTS'
+                   ' (SELECT 1 FROM service_requests AS s WHERE s.id = a.id)', kept);
+    DROP TABLE service_requests_archive;
+END
+$$
+""" % REQUEST_COLUMNS
+
+MOVE_SEED_ARCHIVE_BACK = """
+DO $$
+DECLARE
+    kept text;
+BEGIN
+    IF to_regclass('pg_temp.seed_service_requests_archive') IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO kept FROM pg_attribute
+     WHERE attrelid = 'pg_temp.seed_service_requests_archive'::regclass AND attnum > 0
+       AND NOT attisdropped;
+    EXECUTE format('INSERT INTO service_requests_archive (%s) SELECT %s'
+                   ' FROM seed_service_requests_archive', kept, kept);
+    DROP TABLE seed_service_requests_archive;
+END
+$$
+"""
+
 CHILD_ARCHIVES = (
     "service_status_history_archive",
     "messages_archive",
@@ -206,18 +251,9 @@ CHILD_ARCHIVES = (
 UPGRADE = [
     # Set the seed archive's truly archived rows aside (a temporary table: the
     # new table's index names would clash with the old table's).
-    (
-        "CREATE TEMPORARY TABLE seed_service_requests_archive AS"
-        f" SELECT {REQUEST_COLUMNS} FROM service_requests_archive AS a"
-        " WHERE NOT EXISTS (SELECT 1 FROM service_requests AS s WHERE s.id = a.id)"
-    ),
-    "DROP TABLE service_requests_archive",
+    SET_SEED_ARCHIVE_ASIDE,
     SERVICE_REQUESTS_ARCHIVE,
-    (
-        f"INSERT INTO service_requests_archive ({REQUEST_COLUMNS})"
-        f" SELECT {REQUEST_COLUMNS} FROM seed_service_requests_archive"
-    ),
-    "DROP TABLE seed_service_requests_archive",
+    MOVE_SEED_ARCHIVE_BACK,
     "CREATE INDEX idx_service_requests_archive_user_id ON service_requests_archive(user_id)",
     SERVICE_STATUS_HISTORY_ARCHIVE,
     MESSAGES_ARCHIVE,
@@ -225,9 +261,9 @@ UPGRADE = [
     LOAN_APPLICATIONS_ARCHIVE,
     VEHICLE_SERVICES_ARCHIVE,
     *(f"CREATE INDEX idx_{table}_service_request ON {table}(service_request_id)" for table in CHILD_ARCHIVES),
-    "CREATE INDEX idx_hotel_bookings_service_request ON hotel_bookings(service_request_id)",
-    "CREATE INDEX idx_loan_applications_service_request ON loan_applications(service_request_id)",
-    "CREATE INDEX idx_vehicle_services_service_request ON vehicle_services(service_request_id)",
+    "CREATE INDEX IF NOT EXISTS idx_hotel_bookings_service_request ON hotel_bookings(service_request_id)",
+    "CREATE INDEX IF NOT EXISTS idx_loan_applications_service_request ON loan_applications(service_request_id)",
+    "CREATE INDEX IF NOT EXISTS idx_vehicle_services_service_request ON vehicle_services(service_request_id)",
 ]
 
 REFUSE_IF_ONLY_COPY = """

@@ -7,7 +7,8 @@ typed; look users up by lower(email) = lower(:given), which this index serves.
 
 If production already holds addresses differing only in case, the upgrade stops
 and lists them: which account survives is a decision for a person (merge or
-rename one), not for a migration.
+rename one), not for a migration. The index is made IF NOT EXISTS: a team may have built it
+ahead (CREATE UNIQUE INDEX CONCURRENTLY, under this name) on a busy live database.
 """
 
 from alembic import op
@@ -35,7 +36,7 @@ $$
 
 def upgrade() -> None:
     op.execute(REFUSE_CASE_DUPLICATES)
-    op.execute("CREATE UNIQUE INDEX uq_users_email_lower ON users (lower(email))")
+    op.execute("CREATE UNIQUE INDEX IF NOT EXISTS uq_users_email_lower ON users (lower(email))")
     op.execute("ALTER TABLE users DROP CONSTRAINT users_email_key")
 
 

@@ -5,7 +5,8 @@ same column as the unique index behind users_username_key, vehicles_vin_key and
 user_profiles_user_id_key: every write maintained both, and the planner can use
 either. idx_users_email repeated users_email_key; since fix11 the unique rule is
 on lower(email), and lookups go through that index (an exact-case query on
-active users still has idx_users_active_email).
+active users still has idx_users_active_email). IF EXISTS (issue 14, part 4): a live
+database whose team already dropped some of them ends the same.
 """
 
 from alembic import op
@@ -17,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.execute("DROP INDEX idx_users_username, idx_users_email, idx_vehicles_vin, idx_user_profiles_user_id")
+    op.execute("DROP INDEX IF EXISTS idx_users_username, idx_users_email, idx_vehicles_vin, idx_user_profiles_user_id")
 
 
 def downgrade() -> None:

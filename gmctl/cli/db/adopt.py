@@ -28,12 +28,13 @@ def register(app: typer.Typer) -> None:
         engine = env.get_engine()
         plan = adoption.inspect_database(engine)
         output.render_rows(
-            env, plan.rows(), ["kind", "subject", "detail"], empty="no differences, no findings"
+            env, plan.rows(), ["kind", "subject", "detail"], empty="the schema document as written; no findings"
         )
+        output.note(env, plan.summary())
         if plan.refused:
             raise GmctlError(
                 adoption.refusal_message(plan),
-                hint="settle the rows and differences listed above, then run adopt again",
+                hint="settle the conflicts and rows listed above (each says what to do), then run adopt again",
             )
         steps = f"stamp {adoption.SEED_HEAD}, then upgrade through {len(plan.pending)} revision(s) to head"
         if dry_run:
@@ -49,5 +50,6 @@ def register(app: typer.Typer) -> None:
             env,
             f"adopted {result.database}: stamped {result.before}, upgraded to {result.after} "
             f"({len(result.revisions)} revisions); {result.tables} tables, "
-            f"{result.rows_before} rows before, {result.rows_after} after",
+            f"{result.rows_before} rows before, {result.rows_after} after; "
+            f"{len(plan.variants)} variant(s) brought to head, {len(plan.extras)} extra(s) kept",
         )
