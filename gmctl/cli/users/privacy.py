@@ -7,9 +7,10 @@ from typing import Optional
 
 import typer
 
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of
 
-USER_ARGUMENT = typer.Argument(..., help="User id, username or email.")
+USER_ARGUMENT = typer.Argument(..., metavar="USER", help="User id, username or email.", parser=params.user_ref)
 
 
 def _export(
