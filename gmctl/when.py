@@ -2,7 +2,7 @@
 
 Dates and times without a zone are Lagos time, where the business runs; results are aware.
 Every result lies in EARLIEST..LATEST (years 1900 to 9998): a span or date past the calendar
-(`999999d` before now, `99999999999d`, year 10000) is InvalidInput (exit 2) naming the option,
+(`999999d`, `99999999999d`, year 10000) is InvalidInput (exit 2) naming the option,
 never an OverflowError from the datetime arithmetic.
 """
 
@@ -21,12 +21,12 @@ _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # conversion and a day either side never leave Python's datetime range.
 EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
 LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
-LONGEST = LATEST - EARLIEST  # no span longer than the calendar gmctl accepts
+LONGEST = timedelta(days=365_250)  # 1,000 years: now ± any span stays inside the calendar
 _SPAN_HINT = "write it like 30m, 48h, 7d or 2w"
 
 
 def parse_duration(text: str, *, what: str = "duration") -> timedelta:
-    """A span like 30m, 48h, 7d or 2w; at most LONGEST (about 9,100 years). InvalidInput otherwise."""
+    """A span like 30m, 48h, 7d or 2w; at most LONGEST (1,000 years). InvalidInput otherwise."""
     match = _DURATION.match(text)
     if not match:
         raise InvalidInput(f"{what} {_quoted(text)} is not a duration", hint=_SPAN_HINT)
@@ -37,7 +37,7 @@ def parse_duration(text: str, *, what: str = "duration") -> timedelta:
         span = None
     if span is None or span > LONGEST:
         raise InvalidInput(f"{what} {_quoted(text)} is longer than the calendar gmctl handles",
-                           hint="a span of at most a few thousand years, like 30d or 520w")
+                           hint="a span of at most 1,000 years, like 30d or 520w")
     return span
 
 

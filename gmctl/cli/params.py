@@ -90,6 +90,18 @@ def bounded(low: int, high: int, *, unit: str = "") -> Callable[[Any], int]:
     return parse
 
 
+def count(text: Any) -> int:
+    """A whole number, ASCII digits only, 0 to INT4_MAX; the command's own rule narrows it further.
+
+    Click's plain int accepts `١٢٣` (Arabic-Indic digits), `1_000` and numbers of any size; this does not.
+    """
+    return _count(text)
+
+
+_count = bounded(0, INT4_MAX)
+count.__name__ = "integer"
+
+
 def check_arguments(values: Mapping[str, Any], names: Mapping[str, str]) -> None:
     """Refuse text gmctl cannot store or print faithfully, in any parameter: InvalidInput (exit 2).
 

@@ -64,7 +64,7 @@ def _list(
         False, "--include-erased", help="Include erased (pseudonymised) accounts."
     ),
     after: Optional[int] = params.id_option("--after", help="Next page: ids after this one."),
-    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Rows per page."),
+    limit: int = typer.Option(50, "--limit", help="Rows per page (1-1000).", parser=params.bounded(1, 1000)),
 ) -> None:
     """List accounts, oldest first, a page at a time (--after ID for the next page)."""
     from gmctl import output

@@ -33,13 +33,16 @@ def _export(
     with env.transaction() as session:
         operator = require(env, session, "manage_users")
         document = export_subject(session, operator, find_user(session, user), env.clock())
+        if output_path is not None:
+            # Written inside the transaction: a file that cannot be written rolls back the audit entry,
+            # so the log never records an export nobody received.
+            text = json.dumps(output.to_plain(document), indent=2, ensure_ascii=False) + "\n"
+            fd = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
     if output_path is None:
         output.emit_json(env, document)
         return
-    text = json.dumps(output.to_plain(document), indent=2, ensure_ascii=False) + "\n"
-    fd = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
     output.success(env, f"wrote the export of user {document['subject']['user_id']} to {output_path}")
 
 
