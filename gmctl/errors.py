@@ -81,6 +81,7 @@ def shown(text: str, limit: int = 40) -> str:
     """A value as an error message may quote it: repr, shortened past `limit` characters, and with
     bytes that were not UTF-8 (lone surrogates in a str) written as \\xNN, so the message itself can
     always be printed."""
-    if _SURROGATE.search(text):
-        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+    short = text if len(text) <= limit else text[:limit] + "…"
+    if _SURROGATE.search(short):
+        return repr(short.encode("utf-8", "surrogateescape"))[1:]  # '\xff\xfeabc', as bytes
+    return repr(short)

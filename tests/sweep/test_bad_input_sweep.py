@@ -66,6 +66,7 @@ FILL_BY_NAME: dict[str, str] = {
     "revision": "head",
     "keep": "3",
 }
+DEEP_FILL = {"role"}  # beside every option naming a person (see _companion)
 REQUEST, CUSTOMER = "{request}", "{customer}"
 
 
@@ -96,6 +97,12 @@ def _takes_value(param: Any) -> bool:
     return param.param_type_name == "option" and not param.is_flag and not param.count and not param.hidden
 
 
+def _companion(param: Any) -> bool:
+    """An optional option filled anyway, because commands often need it to get as far as the value
+    under test (`roles grant` refuses before --expires without --user and --role): people and roles."""
+    return getattr(param.type, "name", "") == "user" or param.name in DEEP_FILL
+
+
 def _fill(param: Any) -> str:
     type_name = getattr(param.type, "name", "").lower()
     if type_name == "id":
@@ -122,7 +129,7 @@ def _argv(path: tuple[str, ...], command: Any, tested: Any, value: str) -> list[
                 arguments.append(_fill(param))
         elif param is tested:
             options += [param.opts[0], value]
-        elif param.required and _takes_value(param):
+        elif _takes_value(param) and (param.required or _companion(param)):
             options += [param.opts[0], _fill(param)]
     return [*path, *options, "--yes", "--", *arguments] if arguments else [*path, *options, "--yes"]
 
@@ -161,9 +168,16 @@ class SweepDb:
     fills: dict[str, str]
     fingerprint_sql: str
     conn: psycopg.Connection
+    known: list[tuple] | None = None  # the fingerprint after the last case, unless that case succeeded
 
     def fingerprint(self) -> list[tuple]:
-        return self.conn.execute(self.fingerprint_sql).fetchall()
+        """Per table: (name, row count, sum of hashtext(row::text)): any insert, update or delete shows."""
+        self.known = self.conn.execute(self.fingerprint_sql).fetchall()
+        return self.known
+
+    def before_case(self) -> list[tuple]:
+        # Nothing else writes to this database: after a refused case, its "after" is the next "before".
+        return self.known if self.known is not None else self.fingerprint()
 
 
 def _fingerprint_sql(conn: psycopg.Connection) -> str:
@@ -305,7 +319,8 @@ def test_bad_input(case: Case, runner, sweep_db):
 
 
 def _check(case: Case, runner, sweep_db) -> None:
-    before = sweep_db.fingerprint()
+    before = sweep_db.before_case()
+    sweep_db.known = None  # until this case is known to have been refused
     result = runner(case.argv)
     output = result.stdout + (result.stderr if result.stderr_bytes is not None else "")
     shown = f"gmctl {' '.join(a[:60] for a in case.argv)!r} -> exit {result.exit_code}\n{output[-2000:]}"
@@ -318,3 +333,20 @@ def _check(case: Case, runner, sweep_db) -> None:
         after = sweep_db.fingerprint()
         changed = [a[0] for a, b in zip(after, before) if a != b] or ["(tables added or dropped)"]
         assert after == before, f"refused, yet rows changed in {changed}\n{shown}"
+
+
+def test_every_number_and_id_is_parsed_by_the_shared_parameter_types():
+    """Click's own int takes `١٢٣`, `1_000` and numbers past any column: every number goes through
+    gmctl.cli.params (bounded, id, count) instead, and every id through its id type."""
+    loose, ids = [], []
+    for path, command in _command_tree():
+        for param in command.params:
+            kind = type(param.type).__name__
+            where = f"{' '.join(path) or 'gmctl'} {param.human_readable_name}"
+            if kind in ("IntParamType", "IntRange", "FloatParamType", "FloatRange"):
+                loose.append(where)
+            named_id = param.name.endswith("_id") or (param.metavar or "") == "ID"
+            if named_id and getattr(param.type, "name", "") != "id":
+                ids.append(where)
+    assert not loose, f"use gmctl.cli.params.bounded/count for: {loose}"
+    assert not ids, f"use gmctl.cli.params.id_argument/id_option for: {ids}"
