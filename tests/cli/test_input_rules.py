@@ -195,3 +195,10 @@ def test_inline_values_are_hoisted_and_the_group_still_found():
     assert hoisted[:4] == ["--format=json", "-fcsv", "--database-url", "postgresql:///x"]
     assert selected_group(hoisted) == "requests"
     assert hoist_global_options(["requests", "note", "1", "--", "--yes"])[-1] == "--yes"  # after -- untouched
+
+
+def test_password_stdin_reads_one_bounded_line(cli, staff, session):
+    """`--password-stdin < /dev/zero` reads at most one bounded line, then refuses it."""
+    make_user(session, "kemi_pw")
+    text = _refused(cli("users", "reset-password", "kemi_pw", "--password-stdin", input="\x00" * 100_000))
+    assert "control character" in text

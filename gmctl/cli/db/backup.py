@@ -327,7 +327,12 @@ def _register_role(app: typer.Typer) -> None:
         from gmctl.backup import role
 
         env = env_of(ctx)
-        password = env.stdin.readline() if password_stdin else role.generate_password()
+        if password_stdin:
+            from gmctl.cli.session import read_secret_from_stdin
+
+            password = read_secret_from_stdin(env)  # one bounded line: `< /dev/zero` must not read forever
+        else:
+            password = role.generate_password()
         result = role.create_backup_role(database_url(env), name, password)
         document: dict[str, Any] = {
             "role": result.name,
