@@ -11,17 +11,17 @@ import re
 
 INT4_MAX = 2**31 - 1  # PostgreSQL integer
 INT8_MAX = 2**63 - 1  # PostgreSQL bigint
-_DIGITS = re.compile(r"^[0-9]+$", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 
 
 def looks_like_id(text: str) -> bool:
     """True when `text` is ASCII digits only (whatever their size)."""
-    return bool(_DIGITS.match(text))
+    return bool(_DIGITS.fullmatch(text))
 
 
 def row_id(text: str) -> int | None:
     """The id `text` names (1 to INT4_MAX), or None when it is not digits or no row could have it."""
-    if not _DIGITS.match(text):
+    if not _DIGITS.fullmatch(text):
         return None
     number = int(text) if len(text) <= 12 else 0
     return number if 1 <= number <= INT4_MAX else None

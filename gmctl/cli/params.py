@@ -25,15 +25,15 @@ from gmctl.errors import InvalidInput, shown
 from gmctl.ids import INT4_MAX
 
 USER_REF_MAX = 254  # the longest email address (RFC 5321 path); usernames are at most 150
-_DIGITS = re.compile(r"^[0-9]+$", re.ASCII)
-_SIGNED = re.compile(r"^[+-]?[0-9]+$", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+_SIGNED = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_id(text: Any, *, what: str = "id") -> int:
     """A row id: digits only, 1 to INT4_MAX. Raises typer.BadParameter otherwise."""
     value = str(text).strip()
-    if not _DIGITS.match(value):
+    if not _DIGITS.fullmatch(value):
         raise typer.BadParameter(f"{shown(value)} is not an {what}: write a whole number like 42")
     number = int(value)
     if not 1 <= number <= INT4_MAX:
@@ -62,10 +62,12 @@ def user_ref(text: Any) -> str:
     """A person as staff name them: username, email or id. Digits must be a possible id."""
     value = str(text).strip()
     if not value:
-        raise typer.BadParameter("is empty: give a username, an email or an id")
+        raise typer.BadParameter("it is empty: give a username, an email or an id")
     if len(value) > USER_REF_MAX:
-        raise typer.BadParameter(f"is {len(value):,} characters long: no username or email is over {USER_REF_MAX}")
-    if _DIGITS.match(value):
+        raise typer.BadParameter(
+            f"it is {len(value):,} characters long: no username or email is over {USER_REF_MAX}"
+        )
+    if _DIGITS.fullmatch(value):
         parse_id(value, what="user id")
     return value
 
@@ -79,7 +81,7 @@ def bounded(low: int, high: int, *, unit: str = "") -> Callable[[Any], int]:
 
     def parse(text: Any) -> int:
         value = str(text).strip()
-        if not _SIGNED.match(value):
+        if not _SIGNED.fullmatch(value):
             raise typer.BadParameter(f"{shown(value)} is not a whole number")
         number = int(value)
         if not low <= number <= high:

@@ -177,7 +177,9 @@ def register(app: typer.Typer) -> None:
     def urgency(
         ctx: typer.Context,
         request_id: int = ID,
-        level: int = typer.Argument(..., metavar="N", help="1 (low) to 5 (high).", parser=params.bounded(1, 5)),
+        level: int = typer.Argument(
+            ..., metavar="N", help="1 (low) to 5 (high).", parser=params.bounded(1, 5)
+        ),
         expect_status: Optional[str] = options.EXPECT,
     ) -> None:
         """Set a request's urgency, 1 to 5."""

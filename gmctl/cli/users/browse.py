@@ -91,7 +91,10 @@ def _list(
         output.note(env, f"more: next page with --after {page.next_after}")
 
 
-def _show(ctx: typer.Context, user: str = typer.Argument(..., metavar="USER", help="User id, username or email.", parser=params.user_ref)) -> None:
+def _show(
+    ctx: typer.Context,
+    user: str = typer.Argument(..., metavar="USER", help="User id, username or email.", parser=params.user_ref),
+) -> None:
     """One account: profile, roles with expiry, sign-in state, recent requests. Never its secrets."""
     from gmctl import output
     from gmctl.accounts.lookup import find_user
