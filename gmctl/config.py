@@ -67,6 +67,8 @@ def load_config(home: Path) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InvalidInput(f"{path} is not valid TOML: {exc}", hint="fix or remove the file") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text", hint="TOML files are UTF-8: fix or remove the file") from None
     profiles = {
         name: str(body.get("database_url", ""))
         for name, body in (data.get("profiles") or {}).items()

@@ -6,6 +6,8 @@ The table in the README is generated from EXIT_CODES, so the two cannot drift ap
 
 from __future__ import annotations
 
+import re
+
 OK = 0
 FAILURE = 1
 USAGE = 2
@@ -70,3 +72,16 @@ class SchemaNotReady(GmctlError):
 
 class EmbeddedServerError(GmctlError):
     exit_code = FAILURE
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A value as an error message may quote it: repr, shortened past `limit` characters, and with
+    bytes that were not UTF-8 (lone surrogates in a str) written as \\xNN, so the message itself can
+    always be printed."""
+    short = text if len(text) <= limit else text[:limit] + "…"
+    if _SURROGATE.search(short):
+        return repr(short.encode("utf-8", "surrogateescape"))[1:]  # '\xff\xfeabc', as bytes
+    return repr(short)

@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-from gmctl.errors import InvalidInput, NotFound
+from gmctl.errors import InvalidInput, NotFound, shown
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -86,8 +86,14 @@ def current_revision(connection: Connection) -> str | None:
 
 def resolve_revision(target: str) -> str:
     """A full revision id for what the user typed: head, base, an id or a unique prefix of one."""
-    if target in ("head", "heads", "base") or target.startswith(("+", "-")):
-        return target
+    import re
+
+    if target in ("head", "heads", "base") or re.fullmatch(r"[+-][0-9]{1,4}", target, re.ASCII):
+        return target  # alembic's own names and relative steps (-1, +2)
+    if not target.strip() or not re.fullmatch(r"[0-9A-Za-z_]{1,64}", target, re.ASCII):
+        raise InvalidInput(f"{shown(target)} is not a migration revision",
+                           hint="give head, base, a revision id (or its start) or a step like -1; "
+                                "`gmctl db history` lists them")
     script = script_directory()
     matches = [rev.revision for rev in script.walk_revisions() if rev.revision.startswith(target)]
     if not matches:

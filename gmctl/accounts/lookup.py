@@ -18,9 +18,11 @@ def find_user(session: "Session", ref: str, *, for_update: bool = False) -> "Use
 
     from gmctl.db.models import User
 
+    from gmctl.ids import looks_like_id, row_id
+
     ref = ref.strip()
-    if ref.isdigit():
-        condition = User.id == int(ref)
+    if looks_like_id(ref):
+        condition = User.id == (row_id(ref) or 0)  # past the id range: no user, not an error
     elif "@" in ref:
         condition = func.lower(User.email) == ref.lower()
     else:

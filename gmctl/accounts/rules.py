@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from gmctl.db.models import User
 
 MIN_PASSWORD_LENGTH = 10
+# Django refused longer passwords before hashing (CVE-2013-1443, a denial of service through the
+# hasher); argon2 does not need it, but nobody types 4,096 characters and a script's mistake should stop.
+MAX_PASSWORD_LENGTH = 4096
 
 
 def guard_superuser_target(operator: "Operator | None", user: "User", action: str) -> None:
@@ -50,7 +53,22 @@ def active_superusers(session: "Session", excluding: int | None = None) -> int:
 
 
 def check_new_password(password: str, user_words: tuple[str, ...] = ()) -> str:
-    """Django's default validators, in short: long enough, not all digits, not the username or email."""
+    """Django's default validators, in short: long enough, not all digits, not the username or email;
+    and text a person can type again: not only whitespace, no control characters (tab, escape,
+    NUL...), valid UTF-8, at most MAX_PASSWORD_LENGTH characters. InvalidInput (exit 2) otherwise."""
+    import unicodedata
+
+    if any(unicodedata.category(c) == "Cs" for c in password):
+        raise InvalidInput("the password is not valid UTF-8",
+                           hint="check the encoding of what is piped to --password-stdin")
+    if any(unicodedata.category(c) == "Cc" for c in password):
+        raise InvalidInput("the password contains a control character (such as tab, escape or NUL)",
+                           hint="use printable characters only; leave out --password-stdin to have one generated")
+    if not password.strip():
+        raise InvalidInput("the password is only whitespace",
+                           hint="leave out --password-stdin to have a strong one generated")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must be at most {MAX_PASSWORD_LENGTH:,} characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"password must be at least {MIN_PASSWORD_LENGTH} characters",

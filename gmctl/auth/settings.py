@@ -35,9 +35,9 @@ def auth_settings(env: "Env") -> AuthSettings:
             f"session_hours must be between 0 and 720, not {hours}",
             hint="set [auth] session_hours in config.toml or GMCTL_SESSION_HOURS",
         )
-    if limit < 1:
+    if not 1 <= limit <= 1000:
         raise InvalidInput(
-            f"max_failed_logins must be at least 1, not {limit}",
+            f"max_failed_logins must be between 1 and 1000, not {limit}",
             hint="set [auth] max_failed_logins in config.toml or GMCTL_MAX_FAILED_LOGINS",
         )
     rehash = _flag(env.environ.get("GMCTL_REHASH_ON_LOGIN"), section.get("rehash_on_login", True))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gmctl.backup.client import first_error_line
 from gmctl.db.tools import PgTool, find_pg_tool, tool_major
-from gmctl.errors import GmctlError
+from gmctl.errors import GmctlError, InvalidInput
 
 CUSTOM_MAGIC = b"PGDMP"
 PLAIN_TRAILER = "-- PostgreSQL database dump complete"
@@ -35,9 +35,37 @@ class Contents:
         return "full" if self.tables else "data"
 
 
+PLAIN_HEADER = b"--\n-- PostgreSQL database dump"
+
+
+def check_backup_file(path: Path) -> Path:
+    """`path` if it is a regular file; InvalidInput for a directory, a device or a pipe.
+
+    A backup is read to its end (checksum, table of contents): /dev/zero, /dev/full or a FIFO
+    never end, so they are refused before anything is read.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InvalidInput(f"no backup file {path}", hint="`gmctl db backup list` shows the backups") from None
+    if not stat.S_ISREG(mode):
+        what = "a directory" if stat.S_ISDIR(mode) else "a device or pipe, not a file"
+        raise InvalidInput(f"{path} is {what}", hint="name a backup file made by `gmctl db backup`")
+    return path
+
+
 def file_format(path: Path) -> str:
-    with path.open("rb") as handle:
-        return "custom" if handle.read(len(CUSTOM_MAGIC)) == CUSTOM_MAGIC else "plain"
+    """custom (pg_dump -Fc) or plain (SQL); InvalidInput for anything else, read from its first bytes."""
+    with check_backup_file(path).open("rb") as handle:
+        head = handle.read(len(PLAIN_HEADER))
+    if head.startswith(CUSTOM_MAGIC):
+        return "custom"
+    if head.startswith(b"--"):  # pg_dump's plain output opens with its "-- PostgreSQL database dump" banner
+        return "plain"
+    raise InvalidInput(f"{path} is not a pg_dump backup (neither a custom archive nor a plain SQL dump)",
+                       hint="name a backup file made by `gmctl db backup`")
 
 
 def pg_restore_for(archive_major: int, server_major: int = 0) -> PgTool:

@@ -58,8 +58,7 @@ def backup_kind(path: Path) -> tuple[str, Manifest | None]:
     if manifest_path(path).exists():
         manifest = read_manifest(path)
         return manifest.kind, manifest
-    if not path.exists():
-        raise InvalidInput(f"no backup file {path}")
+    archive.check_backup_file(path)
     return archive.read_contents(path, 0).kind, None
 
 
@@ -69,6 +68,7 @@ def check_intact(path: Path, manifest: Manifest | None) -> None:
         return
     if not path.exists():
         raise InvalidInput(f"the backup file {path} is missing (its manifest is there)")
+    archive.check_backup_file(path)
     if file_sha256(path) != manifest.sha256:
         raise GmctlError(
             f"{path.name} does not match its manifest's sha256: the file is damaged",

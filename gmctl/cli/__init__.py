@@ -32,8 +32,6 @@ GROUPS: dict[str, tuple[str, str]] = {
 # Top-level commands that live outside the groups: name -> module that registers them.
 TOP_LEVEL_MODULES: tuple[str, ...] = ("gmctl.cli.session",)
 
-OPTIONS_WITH_VALUES = {"--database-url", "--format", "-f"}
-
 
 class Format(str, Enum):
     table = "table"
@@ -77,14 +75,41 @@ def _root(
     env.raw_cells = raw_cells or env.raw_cells
 
 
+def global_options() -> tuple[frozenset[str], frozenset[str]]:
+    """The root callback's own options, read from its signature: (names that take a value, flags).
+
+    Derived, not listed, so a global option added to `_root` is hoisted and skipped with no other edit.
+    """
+    global _GLOBALS
+    if _GLOBALS is None:
+        import inspect
+        import typing
+
+        hints = typing.get_type_hints(_root)
+        with_values: set[str] = set()
+        flags: set[str] = set()
+        for name, parameter in inspect.signature(_root).parameters.items():
+            info = parameter.default
+            if not isinstance(info, typer.models.OptionInfo):
+                continue
+            names = [part for decl in info.param_decls for part in decl.split("/") if part]
+            (flags if hints.get(name) is bool else with_values).update(names)
+        _GLOBALS = (frozenset(with_values), frozenset(flags))
+    return _GLOBALS
+
+
+_GLOBALS: tuple[frozenset[str], frozenset[str]] | None = None
+
+
 def selected_group(argv: Sequence[str]) -> str | None:
     """The first positional word of the command line: the group the user asked for."""
+    with_values, _ = global_options()
     skip = False
     for token in argv:
         if skip:
             skip = False
             continue
-        if token in OPTIONS_WITH_VALUES:
+        if token in with_values:
             skip = True
             continue
         if token.startswith("-"):
@@ -93,16 +118,24 @@ def selected_group(argv: Sequence[str]) -> str | None:
     return None
 
 
-FLAGS_ANYWHERE = {"--no-color", "--debug", "--yes", "--wide", "--raw-cells"}
 # kubectl's spelling of --wide; a file named "wide" is written with --output ./wide.
 WIDE_SPELLINGS = {("-o", "wide"), ("--output", "wide")}
 
 
-def hoist_global_options(argv: Sequence[str]) -> list[str]:
-    """Accept the global options anywhere on the line, as kubectl does: `gmctl db retention --format json`.
+def _global_with_value_inline(token: str, with_values: frozenset[str]) -> bool:
+    """`--format=json` or `-fjson`: a global option and its value in one word."""
+    if token.startswith("--"):
+        return token.split("=", 1)[0] in with_values and "=" in token
+    return len(token) > 2 and not token.startswith("--") and token[:2] in with_values
 
-    They are moved in front of the group; everything after a bare `--` is left alone.
+
+def hoist_global_options(argv: Sequence[str]) -> list[str]:
+    """Accept the global options anywhere on the line, as kubectl does: `gmctl db current --database-url URL`.
+
+    Every option of the root callback (`global_options()`) is moved in front of the group, with its
+    value; everything after a bare `--` is left alone.
     """
+    with_values, flags = global_options()
     front: list[str] = []
     rest: list[str] = []
     index = 0
@@ -111,14 +144,14 @@ def hoist_global_options(argv: Sequence[str]) -> list[str]:
         if token == "--":
             rest.extend(argv[index:])
             break
-        if token in FLAGS_ANYWHERE or token.startswith("--format="):
+        if token in flags or _global_with_value_inline(token, with_values):
             front.append(token)
         elif token in ("-owide", "--output=wide"):
             front.append("--wide")
         elif (token, argv[index + 1] if index + 1 < len(argv) else None) in WIDE_SPELLINGS:
             front.append("--wide")
             index += 1
-        elif token in ("--format", "-f") and index + 1 < len(argv):
+        elif token in with_values and index + 1 < len(argv):
             front.extend(argv[index:index + 2])
             index += 1
         else:

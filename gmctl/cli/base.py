@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 import typer
 
 from gmctl import output
+from gmctl.cli.params import check_arguments
 from gmctl.context import Env
 from gmctl.errors import FAILURE, INTERRUPTED, GmctlError
 
@@ -48,6 +49,8 @@ def guarded(func: F) -> F:
         ctx = kwargs.get("ctx")
         env = env_of(ctx) if ctx is not None else Env()
         try:
+            if ctx is not None:
+                check_arguments(kwargs, _spelled(ctx))
             return func(*args, **kwargs)
         except typer.Exit:
             raise
@@ -76,6 +79,16 @@ def guarded(func: F) -> F:
 
     wrapper.__gmctl_guarded__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+def _spelled(ctx: typer.Context) -> dict[str, str]:
+    """Each parameter's name as the person typed it: `--search` for options, `USER` for arguments."""
+    names: dict[str, str] = {}
+    for param in getattr(ctx.command, "params", ()):
+        opts = [o for o in param.opts if o.startswith("--")] or list(param.opts)
+        names[param.name] = opts[0] if getattr(param, "param_type_name", "") == "option" and opts else \
+            param.human_readable_name
+    return names
 
 
 def _silence_stdout() -> None:

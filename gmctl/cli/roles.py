@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from gmctl import output
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of, new_group
 from gmctl.errors import InvalidInput
 
@@ -180,7 +181,7 @@ def _change_permission(ctx: typer.Context, role: str, permission: str, *, adding
 @command(app, "grant")
 def grant(
     ctx: typer.Context,
-    user: Optional[str] = typer.Option(None, "--user", "-u", help="Username, email or id."),
+    user: Optional[str] = typer.Option(None, "--user", "-u", help="Username, email or id.", parser=params.user_ref),
     role: Optional[List[str]] = typer.Option(None, "--role", "-r",
                                              help="A role to grant; repeat for several."),
     expires: Optional[str] = typer.Option(
@@ -212,7 +213,7 @@ def grant(
 @command(app, "revoke")
 def revoke(
     ctx: typer.Context,
-    user: str = typer.Option(..., "--user", "-u", help="Username, email or id."),
+    user: str = typer.Option(..., "--user", "-u", help="Username, email or id.", parser=params.user_ref),
     role: List[str] = typer.Option(..., "--role", "-r", help="A role to revoke; repeat for several."),
     reason: Optional[str] = typer.Option(None, "--reason", help="Why; kept in the audit log."),
 ) -> None:

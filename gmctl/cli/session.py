@@ -15,9 +15,16 @@ from gmctl.cli.base import command, env_of
 from gmctl.context import Env
 from gmctl.errors import InvalidInput
 
+MAX_SECRET_LINE = 8192  # bounded: `--password-stdin < /dev/zero` must not read forever
+
 
 def read_secret_from_stdin(env: Env, what: str = "password") -> str:
-    line = env.stdin.readline()
+    """The first line of stdin, without its line ending. InvalidInput when empty or not UTF-8."""
+    try:
+        line = env.stdin.readline(MAX_SECRET_LINE)
+    except UnicodeDecodeError:
+        raise InvalidInput(f"the {what} on stdin is not valid UTF-8",
+                           hint="check the encoding of what is piped in") from None
     value = line.rstrip("\r\n")
     if not value:
         raise InvalidInput(

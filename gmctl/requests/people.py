@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from gmctl.errors import InvalidInput, NotFound
+from gmctl.ids import row_id
 from gmctl.requests.columns import users
 
 
@@ -25,13 +26,14 @@ def find_person(session: Any, who: str, *, role: str = "user") -> Person:
     if not text:
         raise InvalidInput(f"the {role} is empty", hint="give a username, an email or a user id")
     conditions = [users.c.username == text, func.lower(users.c.email) == text.lower()]
-    if text.isdigit():
-        conditions.append(users.c.id == int(text))
+    number = row_id(text)
+    if number is not None:
+        conditions.append(users.c.id == number)
     row = session.execute(
         select(users.c.id, users.c.username, users.c.is_active, users.c.is_staff)
         .where(or_(*conditions))
         # An id match wins over a username that happens to be all digits.
-        .order_by((users.c.id == int(text)).desc() if text.isdigit() else users.c.id)
+        .order_by((users.c.id == number).desc() if number is not None else users.c.id)
         .limit(1)
     ).first()
     if row is None:

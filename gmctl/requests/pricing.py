@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from gmctl.errors import InvalidInput
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 DEFAULT_CURRENCY = "NGN"
 MAX_AMOUNT = Decimal("9999999999.99")  # NUMERIC(12,2)
-_AMOUNT = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -46,20 +45,10 @@ class CostResult:
 
 
 def parse_amount(text: str, *, what: str = "amount") -> Decimal:
-    """An exact amount: digits, optional thousands commas, at most two decimals, 0 to 9,999,999,999.99."""
-    value = text.strip().removeprefix("₦").strip()
-    if not _AMOUNT.match(value):
-        raise InvalidInput(
-            f"{what} {text!r} is not an amount",
-            hint="write it like 15000, 15,000 or 15000.50 (at most two decimals, not negative)",
-        )
-    try:
-        amount = Decimal(value.replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the pattern already rules this out
-        raise InvalidInput(f"{what} {text!r} is not an amount") from None
-    if amount > MAX_AMOUNT:
-        raise InvalidInput(f"{what} {text!r} is too large", hint=f"the largest amount is {MAX_AMOUNT:,}")
-    return amount.quantize(Decimal("0.01"))
+    """An exact amount for a request's cost, 0 to 9,999,999,999.99 (NUMERIC(12,2)): gmctl.money's parser."""
+    from gmctl.money import parse_amount as parse_money
+
+    return parse_money(text, what=what, precision=12, places=2, allow_zero=True)
 
 
 def parse_currency(text: str) -> str:

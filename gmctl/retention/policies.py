@@ -90,9 +90,15 @@ def cutoffs(periods: Periods, now: datetime) -> Cutoffs:
                    temp_files=midnight(periods.temp_files))
 
 
+# The longest period a policy may name: beyond it the cutoff leaves the calendar (and keeps everything).
+MAX_DAYS, MAX_YEARS = 36_600, 100
+
+
 def _positive(name: str, value: Any, source: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInput(f"{source} {name} must be a whole number of at least 1, not {value!r}",
+    """A period's count from a flag or config.toml: a whole number from 1 to 100 years (36,600 days)."""
+    largest = MAX_YEARS if "year" in name else MAX_DAYS
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= largest:
+        raise InvalidInput(f"{source} {name} must be a whole number from 1 to {largest:,}, not {value!r}",
                            hint=CONFIG_HINT)
     return value
 
@@ -139,6 +145,18 @@ def chosen_policies(names: list[str] | None) -> tuple[str, ...]:
     return tuple(p for p in ORDER if p in wanted)
 
 
+MAX_RUNTIME_SECONDS = 7 * 24 * 3600
+MAX_BATCH_SIZE = 100_000
+
+
+def check_batch_size(value: Any, source: str) -> int:
+    """Rows in the first batch, from the flag or config.toml: a whole number from 1 to MAX_BATCH_SIZE."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_BATCH_SIZE:
+        raise InvalidInput(f"{source} must be a whole number from 1 to {MAX_BATCH_SIZE:,}, not {value!r}",
+                           hint=CONFIG_HINT)
+    return value
+
+
 def parse_runtime(value: Any, source: str = "--max-runtime") -> float | None:
     """Seconds, or a duration like 90s, 30m, 2h. None or 0: no limit."""
     if value is None:
@@ -155,4 +173,7 @@ def parse_runtime(value: Any, source: str = "--max-runtime") -> float | None:
                                hint="use seconds or 90s, 30m, 2h") from None
     if seconds < 0:
         raise InvalidInput(f"{source} must not be negative", hint="use seconds or 90s, 30m, 2h")
+    if seconds != seconds or seconds > MAX_RUNTIME_SECONDS:  # NaN, inf, 1e400
+        raise InvalidInput(f"{source} {value!r} is not a duration of at most 7 days",
+                           hint="use seconds or 90s, 30m, 2h")
     return seconds or None

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from gmctl.errors import InvalidInput
+from gmctl.when import check_moment
 
 LAGOS = ZoneInfo("Africa/Lagos")
 EXPIRY_HINT = "use a duration like 30d, 12h or 2w, a date like 2026-12-31 (Africa/Lagos), or never"
@@ -34,7 +35,11 @@ def parse_expiry(text: str | None, now: datetime) -> datetime | None:
     except ValueError:
         raise InvalidInput(f"--expires {text!r} is neither a duration nor a date", hint=EXPIRY_HINT) from None
     # A date means "through that day" where the business is: the grant ends at the next Lagos midnight.
-    moment = datetime.combine(day + timedelta(days=1), time(0), tzinfo=LAGOS)
+    try:
+        moment = check_moment(datetime.combine(day + timedelta(days=1), time(0), tzinfo=LAGOS), text,
+                              what="--expires")
+    except OverflowError:  # 9999-12-31: the next day is past Python's calendar
+        raise InvalidInput(f"--expires {text!r} is outside the years 1900 to 9998", hint=EXPIRY_HINT) from None
     if moment <= now:
         raise InvalidInput(f"--expires {text}: that day is already over in Africa/Lagos",
                            hint="give a date from today on, or a duration like 30d")

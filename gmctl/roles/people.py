@@ -36,8 +36,10 @@ def find_person(session: Session, ref: str, *, lock: bool = False) -> Person:
     if not ref:
         raise InvalidInput("--user is empty", hint="give a username, an email or a user id")
     query = select(User).where(User.erased_at.is_(None))
-    if ref.isdigit():
-        query = query.where(or_(User.username == ref, User.id == int(ref)))
+    from gmctl.ids import looks_like_id, row_id
+
+    if looks_like_id(ref):
+        query = query.where(or_(User.username == ref, User.id == (row_id(ref) or 0)))
     elif "@" in ref:
         query = query.where(func.lower(User.email) == ref.lower())
     else:

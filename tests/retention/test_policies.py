@@ -55,7 +55,8 @@ def test_periods_come_from_flags_then_config_then_defaults():
 
 @pytest.mark.parametrize("section, message", [
     ({"history_days": 10, "history_years": 1}, "both"),
-    ({"archive_after_years": 0}, "at least 1"),
+    ({"archive_after_years": 0}, "from 1 to 100"),
+    ({"history_days": 10**20}, "from 1 to 36,600"),
     ({"temp_files_days": "7"}, "whole number"),
     ({"keep_forever": True}, "unknown setting"),
 ])

@@ -10,6 +10,7 @@ from typing import Any, Optional
 import typer
 
 from gmctl import output
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of, guarded
 from gmctl.cli.confirm import confirm_destructive
 from gmctl.context import Env
@@ -135,6 +136,9 @@ def _backup_row(path: Path, manifest: Any) -> dict[str, Any]:
 
 
 def _find_backup(env: Env, named: Path, directory: Optional[Path]) -> Path:
+    if not named.name or named.is_dir():  # "" reaches here as Path("."), a directory
+        raise InvalidInput(f"{str(named) or repr('')} is a directory, not a backup file",
+                           hint="name a backup file; `gmctl db backup list` shows them")
     if named.exists() or named.is_absolute():
         return named
     candidate = backup_directory(env, directory) / named
@@ -224,7 +228,8 @@ def _register_prune(group: typer.Typer) -> None:
     @command(group, "prune")
     def prune(
         ctx: typer.Context,
-        keep: int = typer.Option(..., "--keep", help="How many of the newest backups of each kind to keep."),
+        keep: int = typer.Option(..., "--keep", help="How many of the newest backups of each kind to keep.",
+                                 parser=params.count),
         dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be deleted."),
         directory: Optional[Path] = typer.Option(None, "--dir", help=DIR_HELP),
     ) -> None:
@@ -328,7 +333,12 @@ def _register_role(app: typer.Typer) -> None:
         from gmctl.backup import role
 
         env = env_of(ctx)
-        password = env.stdin.readline() if password_stdin else role.generate_password()
+        if password_stdin:
+            from gmctl.cli.session import read_secret_from_stdin
+
+            password = read_secret_from_stdin(env)  # one bounded line: `< /dev/zero` must not read forever
+        else:
+            password = role.generate_password()
         result = role.create_backup_role(database_url(env), name, password)
         document: dict[str, Any] = {
             "role": result.name,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 from gmctl import output
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of
 
 if TYPE_CHECKING:
@@ -25,16 +26,16 @@ def register(app: typer.Typer) -> None:
         dry_run: bool = typer.Option(False, "--dry-run", help="Count exactly what would be done; "
                                      "change nothing."),
         batch_size: Optional[int] = typer.Option(
-            None, "--batch-size", min=1, help="Rows (requests, for archive) in the first batch; then "
+            None, "--batch-size", parser=params.count, help="Rows (requests, for archive) in the first batch; then "
             "sized to keep each batch near 0.3 s. Default 500, or [retention] batch_size."),
         max_runtime: Optional[str] = typer.Option(
             None, "--max-runtime", metavar="DURATION", help="Stop cleanly between batches after this long "
             "(seconds, or 30m, 2h); the next run continues. Default: no limit, or [retention] max_runtime."),
-        history_days: Optional[int] = typer.Option(None, "--history-days", help="Delete status history older "
+        history_days: Optional[int] = typer.Option(None, "--history-days", parser=params.count, help="Delete status history older "
                                                    "than this many days. Default: 2 years."),
-        archive_after_years: Optional[int] = typer.Option(None, "--archive-after-years", help="Archive "
+        archive_after_years: Optional[int] = typer.Option(None, "--archive-after-years", parser=params.count, help="Archive "
                                                           "completed requests older than this. Default: 5."),
-        temp_files_days: Optional[int] = typer.Option(None, "--temp-files-days", help="Delete temporary file "
+        temp_files_days: Optional[int] = typer.Option(None, "--temp-files-days", parser=params.count, help="Delete temporary file "
                                                       "records older than this. Default: 7."),
     ) -> None:
         """Archive old completed requests, delete old status history and temporary file records.
@@ -53,7 +54,8 @@ def register(app: typer.Typer) -> None:
         if dry_run:
             _show(env, plan_retention(engine, chosen, periods, env.clock()))
             return
-        size = batch_size or section.get("batch_size") or DEFAULT_BATCH_SIZE
+        size = rules.check_batch_size(batch_size, "--batch-size") if batch_size is not None else \
+            rules.check_batch_size(section.get("batch_size", DEFAULT_BATCH_SIZE), "[retention] batch_size")
         limit = rules.parse_runtime(max_runtime if max_runtime is not None else section.get("max_runtime"))
         job = Retention(engine, chosen, periods, env.clock, batch_size=int(size), max_runtime=limit)
         try:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 from gmctl import output
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of
 from gmctl.errors import InvalidInput
 
@@ -26,8 +27,8 @@ def register(app: typer.Typer) -> None:
     def seed(
         ctx: typer.Context,
         demo: bool = typer.Option(False, "--demo", help=HELP_DEMO),
-        scale: Optional[int] = typer.Option(None, "--scale", metavar="N", help=HELP_SCALE),
-        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="J", help=HELP_JOBS),
+        scale: Optional[int] = typer.Option(None, "--scale", metavar="N", help=HELP_SCALE, parser=params.count),
+        jobs: Optional[int] = typer.Option(None, "--jobs", "-j", metavar="J", help=HELP_JOBS, parser=params.count),
         yes: bool = typer.Option(False, "--yes", "-y", help=HELP_YES),
     ) -> None:
         """Load demo data (--demo) or benchmark data (--scale N). Creates the schema first if needed.

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 import typer
 
 from gmctl import output
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of, new_group
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ def register(app: typer.Typer) -> None:
 
     @command(stats, "slow")
     def slow(ctx: typer.Context,
-             limit: int = typer.Option(10, "--limit", "-n", min=1, help="How many statements.")) -> None:
+             limit: int = typer.Option(10, "--limit", "-n", help="How many statements (1-1000).",
+                                        parser=params.bounded(1, 1000))) -> None:
         """Slowest statements by mean time (pg_stat_statements), and checkpoint pressure."""
         from gmctl.dbstats.slow import slow_queries
 

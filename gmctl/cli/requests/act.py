@@ -13,10 +13,11 @@ import typer
 
 from gmctl import output
 from gmctl.cli.base import command, env_of
+from gmctl.cli import params
 from gmctl.cli.requests import options
 from gmctl.context import Env
 
-ID = typer.Argument(..., metavar="ID", help="The request id.")
+ID = params.id_argument("The request id.")
 
 
 def _report(env: Env, result: Any, message: str, changed: bool = True) -> None:
@@ -57,6 +58,7 @@ def register(app: typer.Typer) -> None:
             None,
             "--to",
             metavar="USER|me",
+            parser=params.user_ref,
             help="Active staff: username, email, id, or me. "
             "Omitted at a terminal: pick from staff, least loaded first.",
         ),
@@ -175,7 +177,9 @@ def register(app: typer.Typer) -> None:
     def urgency(
         ctx: typer.Context,
         request_id: int = ID,
-        level: int = typer.Argument(..., metavar="N", help="1 (low) to 5 (high)."),
+        level: int = typer.Argument(
+            ..., metavar="N", help="1 (low) to 5 (high).", parser=params.bounded(1, 5)
+        ),
         expect_status: Optional[str] = options.EXPECT,
     ) -> None:
         """Set a request's urgency, 1 to 5."""

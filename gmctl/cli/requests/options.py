@@ -6,6 +6,7 @@ from typing import Any, List, Optional
 
 import typer
 
+from gmctl.cli import params
 from gmctl.context import Env
 
 STATUS = typer.Option(
@@ -22,15 +23,20 @@ TYPE = typer.Option(
 PRIORITY = typer.Option(
     None, "--priority", "-p", metavar="LEVEL", help="low, normal, high, urgent (repeatable)."
 )
-URGENCY = typer.Option(None, "--urgency", metavar="N", help="Urgency at least N (1-5).")
+URGENCY = typer.Option(
+    None, "--urgency", metavar="N", help="Urgency at least N (1-5).", parser=params.bounded(1, 5)
+)
 ASSIGNED = typer.Option(
     None,
     "--assigned-to",
     "-a",
     metavar="USER|me|none",
+    parser=params.user_ref,
     help="Assigned to a user (username, email or id), to you, or to nobody.",
 )
-CUSTOMER = typer.Option(None, "--customer", "-c", metavar="USER", help="Requests of one customer.")
+CUSTOMER = typer.Option(
+    None, "--customer", "-c", metavar="USER", help="Requests of one customer.", parser=params.user_ref
+)
 SINCE = typer.Option(
     None, "--since", metavar="WHEN", help="Created at or after: 2026-11-01, 2026-11-01T14:00 or 7d."
 )

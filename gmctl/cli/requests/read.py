@@ -12,6 +12,7 @@ import typer
 
 from gmctl import output
 from gmctl.cli.base import command, env_of
+from gmctl.cli import params
 from gmctl.cli.requests import options
 
 LIST_COLUMNS = [
@@ -50,7 +51,9 @@ def register(app: typer.Typer) -> None:
             help="queue (priority, urgency, age), newest or oldest. "
             "Default: queue for open statuses, newest otherwise.",
         ),
-        limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000)."),
+        limit: int = typer.Option(
+            50, "--limit", "-n", help="Rows per page (1-1000).", parser=params.bounded(1, 1000)
+        ),
         after: Optional[str] = typer.Option(
             None,
             "--after",
@@ -84,7 +87,7 @@ def register(app: typer.Typer) -> None:
     @command(app, "show")
     def show(
         ctx: typer.Context,
-        request_id: int = typer.Argument(..., metavar="ID", help="The request id."),
+        request_id: int = params.id_argument("The request id."),
         archived: bool = typer.Option(
             False, "--archived", help="Read the archive (requests retention moved)."
         ),
@@ -115,7 +118,9 @@ def register(app: typer.Typer) -> None:
             ..., metavar="TEXT", help='Words to find; "quoted phrase", or, -word work.'
         ),
         status: Optional[List[str]] = options.STATUS,
-        limit: int = typer.Option(20, "--limit", "-n", help="Best matches to show (1-200)."),
+        limit: int = typer.Option(
+            20, "--limit", "-n", help="Best matches to show (1-200).", parser=params.bounded(1, 200)
+        ),
         everything: bool = typer.Option(
             False, "--all", help="Rank every match, not the newest requests first (slow for common words)."
         ),
@@ -182,7 +187,9 @@ def register(app: typer.Typer) -> None:
             metavar="STATUS=SPAN",
             help="SLA limit, e.g. pending=48h (repeatable; overrides [requests.sla] in config.toml).",
         ),
-        days: int = typer.Option(30, "--days", help="Days of created/completed counts (1-366)."),
+        days: int = typer.Option(
+            30, "--days", help="Days of created/completed counts (1-366).", parser=params.bounded(1, 366)
+        ),
     ) -> None:
         """Counts by status and type, open requests by age with SLA breaches, workload, and a daily chart."""
         from gmctl.auth.permissions import require

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of
 from gmctl.errors import InvalidInput
 
@@ -64,8 +65,8 @@ def _list(
     include_erased: bool = typer.Option(
         False, "--include-erased", help="Include erased (pseudonymised) accounts."
     ),
-    after: Optional[int] = typer.Option(None, "--after", metavar="ID", help="Next page: ids after this one."),
-    limit: int = typer.Option(50, "--limit", min=1, max=1000, help="Rows per page."),
+    after: Optional[int] = params.id_option("--after", help="Next page: ids after this one."),
+    limit: int = typer.Option(50, "--limit", help="Rows per page (1-1000).", parser=params.bounded(1, 1000)),
 ) -> None:
     """List accounts, oldest first, a page at a time (--after ID for the next page)."""
     from gmctl import output
@@ -93,7 +94,10 @@ def _list(
         output.note(env, f"more: next page with --after {page.next_after}")
 
 
-def _show(ctx: typer.Context, user: str = typer.Argument(..., help="User id, username or email.")) -> None:
+def _show(
+    ctx: typer.Context,
+    user: str = typer.Argument(..., metavar="USER", help="User id, username or email.", parser=params.user_ref),
+) -> None:
     """One account: profile, roles with expiry, sign-in state, recent requests. Never its secrets."""
     from gmctl import output
     from gmctl.accounts.lookup import find_user

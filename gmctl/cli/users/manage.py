@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 MANAGE_USERS = "manage_users"
 MANAGE_ROLES = "manage_roles"
-USER_ARGUMENT = typer.Argument(..., help="User id, username or email.")
+USER_ARGUMENT = typer.Argument(..., metavar="USER", help="User id, username or email.", parser=params.user_ref)
 PASSWORD_STDIN = typer.Option(
     False, "--password-stdin", help="Read the new password from stdin's first line."
 )

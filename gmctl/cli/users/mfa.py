@@ -6,6 +6,7 @@ from typing import Optional
 
 import typer
 
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of, new_group
 from gmctl.errors import InvalidInput
 
@@ -71,7 +72,8 @@ def show_enrolment(env, uri: str) -> None:
 def _disable(
     ctx: typer.Context,
     user: Optional[str] = typer.Argument(
-        None, help="Whose MFA (default: yours). Another's needs manage_users."
+        None, metavar="USER", help="Whose MFA (default: yours). Another's needs manage_users.",
+        parser=params.user_ref,
     ),
 ) -> None:
     """Turn off MFA: the secret and backup codes are deleted."""

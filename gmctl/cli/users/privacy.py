@@ -7,9 +7,10 @@ from typing import Optional
 
 import typer
 
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of
 
-USER_ARGUMENT = typer.Argument(..., help="User id, username or email.")
+USER_ARGUMENT = typer.Argument(..., metavar="USER", help="User id, username or email.", parser=params.user_ref)
 
 
 def _export(
@@ -31,11 +32,14 @@ def _export(
     with env.transaction() as session:
         operator = require(env, session, "manage_users")
         document = export_subject(session, operator, find_user(session, user), env.clock())
+        if output_path is not None:
+            # Written inside the transaction: a file that cannot be written rolls back the audit entry,
+            # so the log never records an export nobody received.
+            text = json.dumps(output.to_plain(document), indent=2, ensure_ascii=False) + "\n"
+            output.write_file(output_path, text, mode=0o600)
     if output_path is None:
         output.emit_json(env, document)
         return
-    text = json.dumps(output.to_plain(document), indent=2, ensure_ascii=False) + "\n"
-    output.write_file(output_path, text, mode=0o600)
     output.success(env, f"wrote the export of user {document['subject']['user_id']} to {output_path}")
 
 
