@@ -1,10 +1,28 @@
-"""Engines for the resolved database, and the translation of driver errors into gmctl errors."""
+"""Engines for the resolved database, and the translation of driver errors into gmctl errors.
+
+Session settings (lock_timeout 5 s, TimeZone UTC) survive a transaction pooler. gmctl sends no startup
+`options`: PgBouncer refuses them (`FATAL: unsupported startup parameter: options`) or, told to ignore
+them, silently drops them. Instead:
+
+- direct to PostgreSQL: one statement when a connection opens sets them for the session, and reads the
+  port the server listens on. That is the whole cost (one round trip per connection, none per query).
+- through a pooler: every transaction starts with `SET LOCAL lock_timeout = 5000; SET LOCAL TimeZone =
+  'UTC'` (one simple-query round trip; SET takes no snapshot, so SET TRANSACTION ISOLATION LEVEL may
+  still follow), and psycopg's server-side prepared statements are off (`prepare_threshold=None`): a
+  statement prepared on one server connection is missing on the next.
+
+gmctl is behind a pooler when the profile says `pooler = "transaction"`, the URL carries
+`gmctl_pooler=transaction` (gmctl's parameter: removed before libpq sees the URL), or when it detects
+one: the port it connected to is not the port the server says it listens on (PgBouncer on 6432 in
+front of 5432). Autocommit work behind a pooler (maintenance) gets no session settings.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -17,29 +35,111 @@ if TYPE_CHECKING:
 
 # Staff must never wait behind a long lock: fail fast and say busy instead.
 LOCK_TIMEOUT_MS = 5000
+LOCAL_SETTINGS_SQL = f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}; SET LOCAL TimeZone = 'UTC'"
+CONNECT_SQL = ("SELECT set_config('lock_timeout', %s, false), set_config('TimeZone', 'UTC', false),"
+               " current_setting('port')")
+
+# The URL query parameter that declares a pooler, and the modes gmctl knows.
+POOLER_PARAMETER = "gmctl_pooler"
+POOLER_MODES = ("transaction", "session", "none")
+
+
+def split_pooler(url: str) -> tuple[str, str | None]:
+    """(the URL without gmctl_pooler, the pooler mode it named or None).
+
+    Raises InvalidInput for a mode gmctl does not know. Any other query parameter is kept as written.
+    """
+    if POOLER_PARAMETER not in url:
+        return url, None
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    mode = None
+    kept = []
+    for key, value in pairs:
+        if key == POOLER_PARAMETER:
+            mode = value
+        else:
+            kept.append((key, value))
+    stripped = urlunsplit(parts._replace(query=urlencode(kept, safe="/:@")))
+    return stripped, check_pooler_mode(mode, f"the URL parameter {POOLER_PARAMETER}")
+
+
+def check_pooler_mode(mode: object, where: str) -> str | None:
+    """The pooler mode, or None for none; InvalidInput (exit 2) when it is not one gmctl knows."""
+    if mode in (None, "", "none"):
+        return None
+    if mode not in POOLER_MODES:
+        raise InvalidInput(f"{where} is {mode!r}: gmctl knows {', '.join(POOLER_MODES)}",
+                           hint='write pooler = "transaction" for PgBouncer in pool_mode = transaction')
+    return str(mode)
+
+
+def profile_pooler(env: "Env") -> str | None:
+    """What the active profile's `pooler` key says, when that profile supplies the database URL."""
+    from gmctl.db.replica import active_profile_body
+
+    body = active_profile_body(env)
+    return check_pooler_mode(body.get("pooler"), "the profile key pooler") if body else None
 
 
 def engine_for(env: "Env") -> Engine:
+    """The primary's engine: the resolved URL with the pooler the URL or the profile declares."""
     url = resolve_database_url(env.database_url, env.environ, env.gmctl_home)
-    return make_engine(url)
+    url, pooler = split_pooler(url)
+    return make_engine(url, pooler=pooler or profile_pooler(env))
 
 
-def make_engine(url: str, **kwargs: object) -> Engine:
+def make_engine(url: str, *, pooler: str | None = None, connect_timeout: int = 5,
+                application_name: str = "gmctl", **kwargs: object) -> Engine:
+    """An engine whose transactions run with lock_timeout 5 s and TimeZone UTC, through a pooler or not.
+
+    `pooler` is None (direct), "transaction" or "session"; a gmctl_pooler URL parameter wins.
+    engine.info holds display_url (password masked) and pooler.
+    """
+    url, from_url = split_pooler(url)
+    pooler = from_url or pooler
+    connect_args: dict[str, object] = {"connect_timeout": connect_timeout, "application_name": application_name}
+    if pooler == "transaction":
+        connect_args["prepare_threshold"] = None
     engine = create_engine(
         sqlalchemy_url(url),
         pool_pre_ping=False,
         # Statement parameters can be password hashes or MFA secrets: keep them out of errors and --debug.
         hide_parameters=True,
-        connect_args={
-            "connect_timeout": 5,
-            "application_name": "gmctl",
-            "options": f"-c lock_timeout={LOCK_TIMEOUT_MS} -c timezone=UTC",
-        },
+        connect_args=connect_args,
         **kwargs,
     )
-    engine.info = {"display_url": mask_url(url)}  # type: ignore[attr-defined]
+    engine.info = {"display_url": mask_url(url), "pooler": pooler, "detected": False}  # type: ignore[attr-defined]
+    event.listen(engine, "connect", _on_connect(engine, pooler))
+    event.listen(engine, "begin", _on_begin)
     resume_collection()  # the driver is loaded: start-up is over (gmctl/startup.py)
     return engine
+
+
+def _on_connect(engine: Engine, pooler: str | None):  # type: ignore[no-untyped-def]
+    def on_connect(dbapi, record) -> None:  # type: ignore[no-untyped-def]
+        if pooler is not None:
+            record.info["gmctl_pooled"] = True
+            return
+        was = dbapi.autocommit
+        dbapi.autocommit = True  # one round trip, no BEGIN/COMMIT around it
+        try:
+            server_port = dbapi.execute(CONNECT_SQL, (str(LOCK_TIMEOUT_MS),)).fetchone()[2]
+        finally:
+            dbapi.autocommit = was
+        if str(dbapi.info.port) != str(server_port):
+            # Something answers on another port than PostgreSQL's own: a pooler or a proxy.
+            record.info["gmctl_pooled"] = True
+            dbapi.prepare_threshold = None
+            engine.info["detected"] = f"connected to port {dbapi.info.port}, the server listens on {server_port}"  # type: ignore[attr-defined]
+
+    return on_connect
+
+
+def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    record = conn.connection
+    if record.info.get("gmctl_pooled") and not record.dbapi_connection.autocommit:
+        conn.exec_driver_sql(LOCAL_SETTINGS_SQL)
 
 
 def translate_database_error(exc: BaseException, display_url: str) -> GmctlError | None:

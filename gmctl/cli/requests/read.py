@@ -29,7 +29,7 @@ SEARCH_COLUMNS = ["id", "rank", "status", "service_type", "title", "customer", "
 
 
 def register(app: typer.Typer) -> None:
-    @command(app, "list")
+    @command(app, "list", replica=True)
     def list_(
         ctx: typer.Context,
         status: Optional[List[str]] = options.STATUS,
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
         if page.next_cursor:
             output.note(env, f"more: add --after {page.next_cursor}")
 
-    @command(app, "show")
+    @command(app, "show", replica=True)
     def show(
         ctx: typer.Context,
         request_id: int = typer.Argument(..., metavar="ID", help="The request id."),
@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
 
             output.render_document(env, flatten(document))
 
-    @command(app, "search")
+    @command(app, "search", replica=True)
     def search(
         ctx: typer.Context,
         words: str = typer.Argument(
@@ -168,7 +168,7 @@ def register(app: typer.Typer) -> None:
                 "every match",
             )
 
-    @command(app, "stats")
+    @command(app, "stats", replica=True)
     def stats(
         ctx: typer.Context,
         sla: Optional[List[str]] = typer.Option(
@@ -192,7 +192,7 @@ def register(app: typer.Typer) -> None:
 
         print_stats(env, report)
 
-    @command(app, "export")
+    @command(app, "export", replica=True)
     def export(
         ctx: typer.Context,
         status: Optional[List[str]] = options.STATUS,

@@ -105,5 +105,5 @@ def _show(ctx: typer.Context, user: str = typer.Argument(..., help="User id, use
 
 
 def register(app: typer.Typer) -> None:
-    command(app, "list")(_list)
-    command(app, "show")(_show)
+    command(app, "list", replica=True)(_list)
+    command(app, "show", replica=True)(_show)
