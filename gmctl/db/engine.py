@@ -19,13 +19,13 @@ front of 5432). Autocommit work behind a pooler (maintenance) gets no session se
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from gmctl.db.pooler import check_pooler_mode, split_pooler
 from gmctl.db.url import mask_url, resolve_database_url, sqlalchemy_url
 from gmctl.errors import Busy, DatabaseUnavailable, GmctlError, InvalidInput
 from gmctl.startup import resume_collection
@@ -38,41 +38,6 @@ LOCK_TIMEOUT_MS = 5000
 LOCAL_SETTINGS_SQL = f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}; SET LOCAL TimeZone = 'UTC'"
 CONNECT_SQL = ("SELECT set_config('lock_timeout', %s, false), set_config('TimeZone', 'UTC', false),"
                " current_setting('port')")
-
-# The URL query parameter that declares a pooler, and the modes gmctl knows.
-POOLER_PARAMETER = "gmctl_pooler"
-POOLER_MODES = ("transaction", "session", "none")
-
-
-def split_pooler(url: str) -> tuple[str, str | None]:
-    """(the URL without gmctl_pooler, the pooler mode it named or None).
-
-    Raises InvalidInput for a mode gmctl does not know. Any other query parameter is kept as written.
-    """
-    if POOLER_PARAMETER not in url:
-        return url, None
-    parts = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    mode = None
-    kept = []
-    for key, value in pairs:
-        if key == POOLER_PARAMETER:
-            mode = value
-        else:
-            kept.append((key, value))
-    stripped = urlunsplit(parts._replace(query=urlencode(kept, safe="/:@")))
-    return stripped, check_pooler_mode(mode, f"the URL parameter {POOLER_PARAMETER}")
-
-
-def check_pooler_mode(mode: object, where: str) -> str | None:
-    """The pooler mode, or None for none; InvalidInput (exit 2) when it is not one gmctl knows."""
-    if mode in (None, "", "none"):
-        return None
-    if mode not in POOLER_MODES:
-        raise InvalidInput(f"{where} is {mode!r}: gmctl knows {', '.join(POOLER_MODES)}",
-                           hint='write pooler = "transaction" for PgBouncer in pool_mode = transaction')
-    return str(mode)
-
 
 def profile_pooler(env: "Env") -> str | None:
     """What the active profile's `pooler` key says, when that profile supplies the database URL."""
