@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from gmctl.errors import InvalidInput
 
 LAGOS = ZoneInfo("Africa/Lagos")
-_DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_duration(text: str, *, what: str = "duration") -> timedelta:

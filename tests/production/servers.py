@@ -130,3 +130,56 @@ def start_pgbouncer(directory: Path, server_url: str) -> PgBouncer:
 
 def database_of(url: str) -> str:
     return conninfo_to_dict(libpq_url(url)).get("dbname", "postgres")
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL 15 cluster in `data`, listening only on a unix socket in `socket_dir` at `port`."""
+
+    data: Path
+    socket_dir: Path
+    port: int
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@/{database}?host={self.socket_dir}&port={self.port}"
+
+    def start(self) -> None:
+        options = (f"-k {self.socket_dir} -p {self.port} -c listen_addresses='' -c fsync=off"
+                   " -c shared_buffers=16MB -c max_connections=30 -c wal_keep_size=64MB")
+        as_server_user([str(PG15 / "pg_ctl"), "-D", str(self.data), "-l", str(self.data.parent / f"{self.data.name}.log"),
+                        "-w", "-t", "60", "start", "-o", options])
+
+    def stop(self) -> None:
+        subprocess.run(
+            (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else [])
+            + [str(PG15 / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"],
+            capture_output=True, timeout=60,
+        )
+
+
+def make_primary_and_standby(directory: Path) -> tuple[Cluster, Cluster]:
+    """A tiny primary, and a streaming standby made from it with pg_basebackup -R (both started)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o755)
+    hand_to_server_user(directory)
+    primary = Cluster(directory / "primary", directory, free_port())
+    as_server_user([str(PG15 / "initdb"), "-D", str(primary.data), "-A", "trust", "-U", "postgres", "--no-sync"])
+    primary.start()
+    standby = Cluster(directory / "standby", directory, free_port())
+    as_server_user([str(PG15 / "pg_basebackup"), "-D", str(standby.data), "-R", "-X", "stream", "-c", "fast",
+                    "--no-sync", "-h", str(directory), "-p", str(primary.port), "-U", "postgres"])
+    standby.start()
+    return primary, standby
+
+
+def wait_for_replay(primary_url: str, standby_url: str, timeout: float = 30) -> None:
+    """Until the standby has replayed everything the primary has written so far."""
+    with psycopg.connect(libpq_url(primary_url), autocommit=True) as conn:
+        target = conn.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(libpq_url(standby_url), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            if conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", (str(target),)).fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise TimeoutError("the standby did not catch up")
