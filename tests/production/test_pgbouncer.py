@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import shutil
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,7 +36,7 @@ PASSWORD = "Through-The-Pooler-14"
 
 
 @pytest.fixture(scope="module")
-def pooled(pg_server, template_db, tmp_path_factory):
+def pooled(pg_server, template_db):
     """A committed clone with a signed-up staff member and three requests, and a pgbouncer in front of it."""
     name = pg_server.clone(template_db)
     direct = pg_server.url_for(name)
@@ -50,12 +51,15 @@ def pooled(pg_server, template_db, tmp_path_factory):
         session.commit()
         boss_id = boss.id
     engine.dispose()
-    bouncer = start_pgbouncer(tmp_path_factory.mktemp("pgbouncer"), pg_server.admin_url)
+    # Not under pytest's private temporary directory: pgbouncer runs as the server's user.
+    directory = Path(tempfile.mkdtemp(prefix="gmctl-pgbouncer-"))
+    bouncer = start_pgbouncer(directory, pg_server.admin_url)
     try:
         yield {"direct": direct, "bouncer": bouncer, "database": database_of(direct), "ids": ids,
                "boss": boss_id, "user": server_address(pg_server.admin_url)["user"]}
     finally:
         bouncer.stop()
+        shutil.rmtree(directory, ignore_errors=True)
         pg_server.drop(name)
 
 
