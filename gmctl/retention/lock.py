@@ -2,8 +2,13 @@
 
 The lock is session level (pg_try_advisory_lock), not transaction level, because it must survive
 the commit of every batch; and it lives on a connection of its own, which is closed (not returned
-to the pool) at the end, so the lock can never leak into another command. Behind a transaction-
-pooling proxy a session lock means nothing: gmctl must reach PostgreSQL directly for these jobs.
+to the pool) at the end, so the lock can never leak into another command.
+
+Behind a transaction pooler (declared or detected, gmctl/db/engine.py) a session lock would stay on
+whichever server connection took it: there the lock is transaction level (pg_try_advisory_xact_lock)
+in a transaction the lock connection keeps open for the whole run, which pins one server connection
+and ends with the run. That transaction takes no snapshot and no transaction id, so it holds back
+no vacuum; a server idle_in_transaction_session_timeout shorter than the run would end it.
 """
 
 from __future__ import annotations
@@ -58,9 +63,13 @@ def _wait_for_leftovers(conn: Connection, job: str, wait: float) -> None:
 def exclusive_run(engine: Engine, job: str, *,
                   leftover_wait: float = LEFTOVER_WAIT_SECONDS) -> Iterator[None]:
     """Hold the job's advisory lock for the block, or raise Busy (exit 75) at once."""
-    conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    conn = engine.connect()
+    pooled = bool(conn.connection.info.get("gmctl_pooled"))
+    if not pooled:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+    take = "pg_try_advisory_xact_lock" if pooled else "pg_try_advisory_lock"
     try:
-        taken = conn.execute(text("SELECT pg_try_advisory_lock(:ns, :job)"),
+        taken = conn.execute(text(f"SELECT {take}(:ns, :job)"),
                              {"ns": NAMESPACE, "job": JOBS[job]}).scalar_one()
         if not taken:
             raise Busy(f"another {job} run is active{_holder(conn, job)}",

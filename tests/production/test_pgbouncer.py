@@ -170,6 +170,30 @@ def test_prepared_statements_are_off_behind_the_pooler(pooled):
             engine.dispose()
 
 
+def test_one_run_at_a_time_holds_through_the_pooler(pooled):
+    """The cron lock: behind a transaction pooler a second run is busy (exit 75) while the first holds it,
+    and the lock is gone when the first ends, whichever server connection the next run gets."""
+    from gmctl.errors import Busy
+    from gmctl.retention.lock import exclusive_run, is_running
+
+    engine = make_engine(pooled_url(pooled, gmctl_pooler="transaction"))
+    direct = make_engine(pooled["direct"])
+    try:
+        with exclusive_run(engine, "retention", leftover_wait=0):
+            assert is_running(direct, "retention")
+            with pytest.raises(Busy) as busy:
+                with exclusive_run(engine, "retention", leftover_wait=0):
+                    pass
+            assert busy.value.exit_code == 75
+        assert not is_running(direct, "retention")
+        for _ in range(3):
+            with exclusive_run(engine, "retention", leftover_wait=0):
+                pass
+    finally:
+        engine.dispose()
+        direct.dispose()
+
+
 def test_a_profile_declares_the_pooler_and_doctor_says_so(pooled, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
