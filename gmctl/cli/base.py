@@ -80,6 +80,7 @@ def guarded(func: F, *, replica: bool = False) -> F:
             env.close()
 
     wrapper.__gmctl_guarded__ = True  # type: ignore[attr-defined]
+    wrapper.__gmctl_replica__ = replica  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 

@@ -14,7 +14,8 @@ them, silently drops them. Instead:
 gmctl is behind a pooler when the profile says `pooler = "transaction"`, the URL carries
 `gmctl_pooler=transaction` (gmctl's parameter: removed before libpq sees the URL), or when it detects
 one: the port it connected to is not the port the server says it listens on (PgBouncer on 6432 in
-front of 5432). Autocommit work behind a pooler (maintenance) gets no session settings.
+front of 5432). `pooler = "session"` or `"none"` means direct and turns the detection off (a port-forward
+is not a pooler). Autocommit work behind a pooler (maintenance) gets no session settings.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from gmctl.startup import resume_collection
 if TYPE_CHECKING:
     from gmctl.context import Env
 
+TRANSACTION = "transaction"
 # Staff must never wait behind a long lock: fail fast and say busy instead.
 LOCK_TIMEOUT_MS = 5000
 LOCAL_SETTINGS_SQL = f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}; SET LOCAL TimeZone = 'UTC'"
@@ -58,13 +60,14 @@ def make_engine(url: str, *, pooler: str | None = None, connect_timeout: int = 5
                 application_name: str = "gmctl", **kwargs: object) -> Engine:
     """An engine whose transactions run with lock_timeout 5 s and TimeZone UTC, through a pooler or not.
 
-    `pooler` is None (direct), "transaction" or "session"; a gmctl_pooler URL parameter wins.
-    engine.info holds display_url (password masked) and pooler.
+    `pooler` is None (direct, with detection), "transaction", or "session"/"none" (direct, no
+    detection); a gmctl_pooler URL parameter wins. engine.info holds display_url (password masked),
+    pooler, and detected (False, or what gave an undeclared pooler away).
     """
     url, from_url = split_pooler(url)
     pooler = from_url or pooler
     connect_args: dict[str, object] = {"connect_timeout": connect_timeout, "application_name": application_name}
-    if pooler == "transaction":
+    if pooler == TRANSACTION:
         connect_args["prepare_threshold"] = None
     engine = create_engine(
         sqlalchemy_url(url),
@@ -83,7 +86,7 @@ def make_engine(url: str, *, pooler: str | None = None, connect_timeout: int = 5
 
 def _on_connect(engine: Engine, pooler: str | None):  # type: ignore[no-untyped-def]
     def on_connect(dbapi, record) -> None:  # type: ignore[no-untyped-def]
-        if pooler is not None:
+        if pooler == TRANSACTION:
             record.info["gmctl_pooled"] = True
             return
         was = dbapi.autocommit
@@ -92,7 +95,7 @@ def _on_connect(engine: Engine, pooler: str | None):  # type: ignore[no-untyped-
             server_port = dbapi.execute(CONNECT_SQL, (str(LOCK_TIMEOUT_MS),)).fetchone()[2]
         finally:
             dbapi.autocommit = was
-        if str(dbapi.info.port) != str(server_port):
+        if pooler is None and str(dbapi.info.port) != str(server_port):
             # Something answers on another port than PostgreSQL's own: a pooler or a proxy.
             record.info["gmctl_pooled"] = True
             dbapi.prepare_threshold = None

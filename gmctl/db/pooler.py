@@ -37,8 +37,13 @@ def split_pooler(url: str) -> tuple[str, str | None]:
 
 
 def check_pooler_mode(mode: object, where: str) -> str | None:
-    """The pooler mode, or None for none; InvalidInput (exit 2) when it is not one gmctl knows."""
-    if mode in (None, "", "none"):
+    """The pooler mode, or None when nothing was said; InvalidInput (exit 2) when it is not one gmctl knows.
+
+    "transaction": settings per transaction, no prepared statements. "session" (PgBouncer in
+    pool_mode = session, which resets each server connection between clients) and "none" behave as a
+    direct connection and turn the detection of an undeclared pooler off (for a port-forward or a
+    proxy that gmctl would otherwise take for a pooler)."""
+    if mode in (None, ""):
         return None
     if mode not in POOLER_MODES:
         raise InvalidInput(f"{where} is {mode!r}: gmctl knows {', '.join(POOLER_MODES)}",

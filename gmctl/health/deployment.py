@@ -31,9 +31,12 @@ def check_pooler(conn: Connection, info: ServerInfo) -> list[Check]:
     )).one()
     settings = f"lock_timeout {lock_timeout}, TimeZone {zone}"
     expected = lock_timeout == f"{LOCK_TIMEOUT_MS // 1000}s" and zone == "UTC"
-    if engine_info.get("pooler"):
-        route = (f"through a {engine_info['pooler']} pooler (as declared): settings per transaction, "
+    if engine_info.get("pooler") == "transaction":
+        route = ("through a transaction pooler (as declared): settings per transaction, "
                  "no server-side prepared statements")
+        status = OK
+    elif engine_info.get("pooler"):
+        route = f"pooler = {engine_info['pooler']} (as declared): settings per connection; detection off"
         status = OK
     elif engine_info.get("detected"):
         route = (f"a pooler or proxy is in the way ({engine_info['detected']}); gmctl treats it as a "

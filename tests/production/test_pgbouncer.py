@@ -232,3 +232,10 @@ def test_an_unknown_pooler_mode_is_exit_2(gm, pooled):
 
 def test_pgbouncer_binary_is_debians():
     assert shutil.which("pgbouncer") or Path(PGBOUNCER).exists()
+
+
+def test_pooler_none_turns_the_detection_off(gm, pooled):
+    """For a port-forward that is not a pooler: direct behaviour, no warning."""
+    result = gm("-f", "json", "db", "doctor", url=pooled_url(pooled, gmctl_pooler="none"))
+    pooler = {c["check"]: c for c in json.loads(result.stdout)}["pooler"]
+    assert pooler["status"] == "ok" and pooler["detail"].startswith("pooler = none (as declared)")
