@@ -250,6 +250,9 @@ class Env:
             self._read_connection = None
         if self._owns_read_engine and self.read_engine is not None:
             self.read_engine.dispose()
+            self.read_engine = None
+            self._owns_read_engine = False
+        self._replica_down = False  # the next command (tests run several on one Env) tries again
         if self._owns_engine and self.engine is not None:
             # Close the pooled connection now rather than leave it to interpreter teardown, which
             # gmctl.startup spares the garbage walk (the engine stays usable: it reconnects).

@@ -78,6 +78,8 @@ def guarded(func: F, *, replica: bool = False) -> F:
             raise typer.Exit(FAILURE) from None
         finally:
             env.close()
+            if replica:
+                env.reads_from_replica = False
 
     wrapper.__gmctl_guarded__ = True  # type: ignore[attr-defined]
     wrapper.__gmctl_replica__ = replica  # type: ignore[attr-defined]
