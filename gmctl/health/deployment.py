@@ -93,5 +93,3 @@ def _describe(lag: timedelta | None, lag_bytes: int | None) -> str:
         return f"{wal} behind, no transaction replayed yet"
     return f"{lag.total_seconds():.1f} s and {wal} behind"
 
-
-__all__ = ["CHECKS", "FAIL", "replica_checks"]

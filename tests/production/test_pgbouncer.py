@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from gmctl.context import Env
 from gmctl.db.engine import make_engine
-from gmctl.db.models import ServiceRequest
 from gmctl.db.url import libpq_url
 from tests.conftest import FIXED_NOW, invoke
 from tests.helpers.accounts import make_user
