@@ -81,10 +81,10 @@ def replica_checks(env: "Env") -> list[Check]:
                       "point --read-url / GMCTL_READ_DATABASE_URL / read_url at a streaming replica")]
     behind = _describe(state.lag, state.lag_bytes)
     if state.lag is not None and state.lag > max_lag:
-        return [Check("replica lag", WARN, f"{shown}: {behind}, more than {max_lag}",
+        return [Check("replica lag", WARN, f"{shown}: {behind}, more than {_seconds(max_lag)}",
                       "reads may miss recent changes (--primary reads the primary); check the standby's "
                       "replication (pg_stat_replication on the primary)")]
-    return [Check("replica lag", OK, f"{shown} ({target.source}): {behind} (warns past {max_lag})")]
+    return [Check("replica lag", OK, f"{shown} ({target.source}): {behind} (warns past {_seconds(max_lag)})")]
 
 
 def _describe(lag: timedelta | None, lag_bytes: int | None) -> str:
@@ -93,3 +93,6 @@ def _describe(lag: timedelta | None, lag_bytes: int | None) -> str:
         return f"{wal} behind, no transaction replayed yet"
     return f"{lag.total_seconds():.1f} s and {wal} behind"
 
+
+def _seconds(span: timedelta) -> str:
+    return f"{span.total_seconds():g} s"

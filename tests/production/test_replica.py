@@ -184,7 +184,7 @@ def test_writes_go_to_the_primary(gm, pair):
 def test_doctor_reports_the_lag_and_warns_past_the_threshold(gm, pair, home):
     checks = {c["check"]: c for c in json.loads(gm("-f", "json", "db", "doctor").stdout)}
     assert checks["replica lag"]["status"] == "ok", checks["replica lag"]
-    assert "warns past 0:00:30" in checks["replica lag"]["detail"]
+    assert "warns past 30 s" in checks["replica lag"]["detail"]
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text('[replica]\nmax_lag = "1s"\n')
@@ -193,7 +193,7 @@ def test_doctor_reports_the_lag_and_warns_past_the_threshold(gm, pair, home):
         time.sleep(1.5)
         lagging = {c["check"]: c for c in json.loads(gm("-f", "json", "db", "doctor").stdout)}
     lag = lagging["replica lag"]
-    assert lag["status"] == "warn" and "more than 0:00:01" in lag["detail"] and "--primary" in lag["hint"]
+    assert lag["status"] == "warn" and "more than 1 s" in lag["detail"] and "--primary" in lag["hint"]
 
     not_standby = {c["check"]: c for c in json.loads(
         gm("-f", "json", "db", "doctor", GMCTL_READ_DATABASE_URL=pair["primary_url"]).stdout)}
