@@ -39,6 +39,8 @@ class Config:
     active_profile: str | None = None
     profiles: dict[str, str] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
+    # Each profile's whole table (database_url, read_url, pooler, ...), for the keys beyond the URL.
+    profile_bodies: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def profile_url(self, name: str | None = None) -> str | None:
         chosen = name or self.active_profile
@@ -74,5 +76,7 @@ def load_config(home: Path) -> Config:
         for name, body in (data.get("profiles") or {}).items()
         if isinstance(body, dict)
     }
+    bodies = {name: dict(body) for name, body in (data.get("profiles") or {}).items() if isinstance(body, dict)}
     sections = {k: v for k, v in data.items() if k not in ("profiles", "active_profile")}
-    return Config(path=path, active_profile=data.get("active_profile"), profiles=profiles, sections=sections)
+    return Config(path=path, active_profile=data.get("active_profile"), profiles=profiles, sections=sections,
+                  profile_bodies=bodies)

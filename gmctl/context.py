@@ -3,6 +3,10 @@
 Read commands use `read_transaction()`, a Core Connection: it needs no sqlalchemy.orm and no models,
 which together cost more start-up than the query a read command runs.
 
+A command that only reads sets `reads_from_replica` (`command(app, "list", replica=True)`): its
+`read_transaction()` and `session()` then run on the read replica when one is configured (see
+gmctl/db/replica.py), unless --primary; the sign-in check still runs on the primary.
+
 Modelled on gh's Factory: nothing in gmctl reads os.environ, sys.stdout or the wall clock directly,
 so tests build an Env with their own streams, environment, clock and database and pass it as ctx.obj.
 """
@@ -50,6 +54,9 @@ class Env:
     debug: bool = False
     assume_yes: bool = False
     database_url: str | None = None  # the --database-url option
+    read_url: str | None = None  # the --read-url option
+    primary: bool = False  # --primary: every read on the primary (read-your-own-writes)
+    reads_from_replica: bool = False  # set by commands that only read: they may use the replica
     home: Path | None = None
     # Set by tests to reuse one connection and roll back; set by sign-in to the operator.
     engine: "Engine | None" = None
@@ -59,6 +66,11 @@ class Env:
     _connection: "Connection | None" = None
     _owns_engine: bool = False
     _config: Config | None = None
+    # The read replica: its engine (tests may set it), this command's connection, whether it was down.
+    read_engine: "Engine | None" = None
+    _read_connection: "Connection | None" = None
+    _owns_read_engine: bool = False
+    _replica_down: bool = False
 
     # -- streams -----------------------------------------------------------------
     @property
@@ -154,7 +166,12 @@ class Env:
 
     def session(self) -> "Session":
         if self._session is None:
-            if self.session_factory is not None:
+            replica = self.replica_connection()
+            if replica is not None:
+                from sqlalchemy.orm import Session
+
+                self._session = Session(bind=replica, expire_on_commit=False)
+            elif self.session_factory is not None:
                 self._session = self.session_factory()
             else:
                 from sqlalchemy.orm import Session
@@ -177,10 +194,26 @@ class Env:
     def read_transaction(self) -> Iterator["Connection"]:
         """A read command's one transaction, on a Core Connection: commit at the end, roll back on error.
 
-        Not READ ONLY: the sign-in check may record the session as seen. With a session factory
-        (tests) or a Session already open, it is that Session's connection and transaction.
+        On the replica when the command reads from it (see the module docstring); else on the primary.
+        Not READ ONLY on the primary: the sign-in check may record the session as seen. With a session
+        factory (tests) or a Session already open, it is that Session's connection and transaction.
         """
-        if self._session is not None or self.session_factory is not None:
+        if self._session is not None and self.on_replica(self._session):
+            with self.transaction() as session:
+                yield session.connection()
+            return
+        replica = self.replica_connection() if self._session is None else None
+        if replica is not None:
+            with replica.begin():
+                yield replica
+            return
+        with self.primary_transaction() as connection:
+            yield connection
+
+    @contextmanager
+    def primary_transaction(self) -> Iterator["Connection"]:
+        """A transaction on the primary whatever the command reads from: sign-in checks, locks, writes."""
+        if self.session_factory is not None or (self._session is not None and not self.on_replica(self._session)):
             with self.transaction() as session:
                 yield session.connection()
             return
@@ -189,6 +222,48 @@ class Env:
         with self._connection.begin():
             yield self._connection
 
+    # -- the read replica --------------------------------------------------------
+    def replica_connection(self) -> "Connection | None":
+        """This command's connection to the read replica, or None: read on the primary.
+
+        None unless the command reads from the replica, one is configured and --primary is not given.
+        A replica that cannot be reached gives one warning line and None (the read goes to the primary).
+        """
+        if not self.reads_from_replica or self.primary or self._replica_down:
+            return None
+        if self._read_connection is not None:
+            return self._read_connection
+        if self.read_engine is None:
+            if self.session_factory is not None:
+                return None  # a test's savepoint session: there is no replica of it
+            from gmctl.db.replica import make_read_engine, read_target
+
+            target = read_target(self)
+            if target is None:
+                return None
+            self.read_engine = make_read_engine(self, target)
+            self._owns_read_engine = True
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            self._read_connection = self.read_engine.connect()
+        except DBAPIError as exc:
+            from gmctl import output
+
+            self._replica_down = True
+            detail = (str(getattr(exc, "orig", None) or exc).strip() or type(exc).__name__).splitlines()[0]
+            shown = self.read_engine.info.get("display_url", "(unknown)")  # type: ignore[attr-defined]
+            output.warn(self, f"the read replica at {shown} is unavailable ({detail}); reading from the primary")
+            return None
+        return self._read_connection
+
+    def on_replica(self, db: Any) -> bool:
+        """Whether a Connection or Session `db` talks to the read replica."""
+        if self._read_connection is None:
+            return False
+        bind = db.get_bind() if hasattr(db, "get_bind") else db
+        return bind is self._read_connection or getattr(bind, "engine", None) is self.read_engine
+
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -196,6 +271,14 @@ class Env:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        if self._read_connection is not None:
+            self._read_connection.close()
+            self._read_connection = None
+        if self._owns_read_engine and self.read_engine is not None:
+            self.read_engine.dispose()
+            self.read_engine = None
+            self._owns_read_engine = False
+        self._replica_down = False  # the next command (tests run several on one Env) tries again
         if self._owns_engine and self.engine is not None:
             # Close the pooled connection now rather than leave it to interpreter teardown, which
             # gmctl.startup spares the garbage walk (the engine stays usable: it reconnects).

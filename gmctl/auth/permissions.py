@@ -90,12 +90,16 @@ def current_operator(env: "Env", db: "Database") -> Operator:
     """env.operator when set (tests, `db seed --demo`), else the one the sign-in token names.
 
     The token's operator is looked up afresh on every call, not cached on env: a grant revoked or
-    a session ended a moment ago takes effect at once.
+    a session ended a moment ago takes effect at once. When `db` is the read replica the check runs
+    on the primary: it records last-seen, and a replica may be a replication lag behind.
     """
     if env.operator is not None:
         return env.operator
     from gmctl.auth.sessions import operator_from_token
 
+    if env.on_replica(db):
+        with env.primary_transaction() as primary:
+            return operator_from_token(env, primary)
     return operator_from_token(env, db)
 
 

@@ -52,6 +52,11 @@ def _root(
         None, "--database-url", metavar="URL",
         help="PostgreSQL URL. Default: GMCTL_DATABASE_URL, DATABASE_URL, the config profile, then the embedded server.",
     ),
+    read_url: Optional[str] = typer.Option(
+        None, "--read-url", metavar="URL",
+        help="Read replica for commands that only read. Default: GMCTL_READ_DATABASE_URL, the profile's read_url.",
+    ),
+    primary: bool = typer.Option(False, "--primary", help="Read from the primary even with a replica (read-your-own-writes)."),
     format: Optional[Format] = typer.Option(
         None, "--format", "-f", help="Output format. Default: table on a terminal, tsv when piped.",
     ),
@@ -67,6 +72,8 @@ def _root(
     """gmctl: the back-office command line of the GM Services platform."""
     env = env_of(ctx)
     env.database_url = database_url or env.database_url
+    env.read_url = read_url or env.read_url
+    env.primary = primary or env.primary
     env.format = format.value if format else env.format
     env.no_color = no_color or env.no_color
     env.debug = debug or env.debug

@@ -41,13 +41,18 @@ def env_of(ctx: typer.Context) -> Env:
     return root.obj
 
 
-def guarded(func: F) -> F:
-    """Run a command; turn gmctl and database errors into one clear message and the documented code."""
+def guarded(func: F, *, replica: bool = False) -> F:
+    """Run a command; turn gmctl and database errors into one clear message and the documented code.
+
+    replica=True: the command only reads, so its queries may go to the read replica (Env.reads_from_replica).
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = kwargs.get("ctx")
         env = env_of(ctx) if ctx is not None else Env()
+        if replica:
+            env.reads_from_replica = True
         try:
             if ctx is not None:
                 check_arguments(kwargs, _spelled(ctx))
@@ -76,8 +81,11 @@ def guarded(func: F) -> F:
             raise typer.Exit(FAILURE) from None
         finally:
             env.close()
+            if replica:
+                env.reads_from_replica = False
 
     wrapper.__gmctl_guarded__ = True  # type: ignore[attr-defined]
+    wrapper.__gmctl_replica__ = replica  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
 
 
@@ -128,11 +136,18 @@ def _translate(exc: BaseException, env: Env) -> GmctlError | None:
     return translate_database_error(exc, display)
 
 
-def command(app: typer.Typer, name: str | None = None, **kwargs: Any) -> Callable[[F], F]:
-    """Register a guarded command on a group."""
+def command(app: typer.Typer, name: str | None = None, *, replica: bool = False,
+            **kwargs: Any) -> Callable[[F], F]:
+    """Register a guarded command on a group.
+
+    replica=True marks a command that only reads: with a read replica configured (--read-url,
+    GMCTL_READ_DATABASE_URL, profile read_url) its queries go there; --primary keeps them here.
+    A command that reads only sometimes (reconcile without --apply) sets env.reads_from_replica itself
+    before its first query instead.
+    """
 
     def decorate(func: F) -> F:
-        app.command(name, **kwargs)(guarded(func))
+        app.command(name, **kwargs)(guarded(func, replica=replica))
         return func
 
     return decorate

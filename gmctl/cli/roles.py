@@ -29,7 +29,7 @@ UNATTENDED_VARIABLE = "GMCTL_UNATTENDED"
 
 
 # -- reading ---------------------------------------------------------------------------------------------
-@command(app, "list")
+@command(app, "list", replica=True)
 def list_roles(ctx: typer.Context) -> None:
     """Roles with their member counts and whether each is a system role."""
     from gmctl.auth.permissions import require
@@ -43,7 +43,7 @@ def list_roles(ctx: typer.Context) -> None:
     output.render_rows(env, rows, columns, empty="No roles.", terminal_columns=columns)
 
 
-@command(app, "show")
+@command(app, "show", replica=True)
 def show_role(ctx: typer.Context,
               role: str = typer.Argument(..., help="The role's name, e.g. staff.")) -> None:
     """A role's permissions, and its members: since when, granted by whom, until when."""
@@ -64,7 +64,7 @@ def show_role(ctx: typer.Context,
         output.note(env, f"Nobody holds {detail.name}.")
 
 
-@command(app, "permissions")
+@command(app, "permissions", replica=True)
 def list_permissions(
     ctx: typer.Context,
     matrix: bool = typer.Option(False, "--matrix",

@@ -51,7 +51,7 @@ def server_info(conn: Connection) -> ServerInfo:
 
 
 def run_checks(engine: Engine) -> list[Check]:
-    from gmctl.health import server_checks, table_checks
+    from gmctl.health import deployment, server_checks, table_checks
 
     try:
         conn = engine.connect()
@@ -66,7 +66,7 @@ def run_checks(engine: Engine) -> list[Check]:
                 "connection", OK, f"connected to {conn.execute(text('SELECT current_database()')).scalar()}"
             )
         ]
-        for function in (*server_checks.CHECKS, *table_checks.CHECKS):
+        for function in (*server_checks.CHECKS, *deployment.CHECKS, *table_checks.CHECKS):
             results += _run_one(conn, info, function)
         conn.rollback()
     return results

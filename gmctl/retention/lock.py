@@ -5,8 +5,13 @@ Cron jobs take it without waiting (a second run is skipped, exit 75); schema cha
 
 The lock is session level (pg_try_advisory_lock), not transaction level, because it must survive
 the commit of every batch; and it lives on a connection of its own, which is closed (not returned
-to the pool) at the end, so the lock can never leak into another command. Behind a transaction-
-pooling proxy a session lock means nothing: gmctl must reach PostgreSQL directly for these jobs.
+to the pool) at the end, so the lock can never leak into another command.
+
+Behind a transaction pooler (declared or detected, gmctl/db/engine.py) a session lock would stay on
+whichever server connection took it: there the lock is transaction level (pg_try_advisory_xact_lock)
+in a transaction the lock connection keeps open for the whole run, which pins one server connection
+and ends with the run. That transaction takes no snapshot and no transaction id, so it holds back
+no vacuum; a server idle_in_transaction_session_timeout shorter than the run would end it.
 """
 
 from __future__ import annotations
@@ -74,11 +79,14 @@ def exclusive_run(engine: Engine, job: str, *,
     the holder. Raises Busy (exit 75) when the lock is still held at the end of the wait.
     """
     label = LABELS.get(job, f"{job} run")
-    conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    conn = engine.connect()
+    pooled = bool(conn.connection.info.get("gmctl_pooled"))
+    if not pooled:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
     try:
         started = time.monotonic()
         deadline = started + max(wait, 0.0)
-        while not _try_lock(conn, job):
+        while not _try_lock(conn, job, pooled):
             if time.monotonic() >= deadline:
                 waited = f" after waiting {time.monotonic() - started:.0f} s" if wait > 0 else ""
                 raise Busy(f"another {label} is active{_holder(conn, job)}{waited}",
@@ -100,8 +108,10 @@ def exclusive_run(engine: Engine, job: str, *,
 POLL_SECONDS = 0.2
 
 
-def _try_lock(conn: Connection, job: str) -> bool:
-    return bool(conn.execute(text("SELECT pg_try_advisory_lock(:ns, :job)"),
+def _try_lock(conn: Connection, job: str, pooled: bool) -> bool:
+    """One try. Behind a transaction pooler the lock is the transaction-level kind (see above)."""
+    take = "pg_try_advisory_xact_lock" if pooled else "pg_try_advisory_lock"
+    return bool(conn.execute(text(f"SELECT {take}(:ns, :job)"),
                              {"ns": NAMESPACE, "job": JOBS[job]}).scalar_one())
 
 

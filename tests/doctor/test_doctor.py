@@ -20,6 +20,7 @@ EVERY_CHECK = {
     "server version",
     "migrations",
     "pg_stat_statements",
+    "pooler",
     "pitr wal_level",
     "pitr archiving",
     "immutable checks",

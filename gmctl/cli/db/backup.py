@@ -41,9 +41,11 @@ def database_url(env: Env) -> str:
     """The URL the client programs connect to: a test's engine, else gmctl's usual resolution."""
     if env.engine is not None:
         return env.engine.url.render_as_string(hide_password=False)
+    from gmctl.db.pooler import split_pooler
     from gmctl.db.url import resolve_database_url
 
-    return resolve_database_url(env.database_url, env.environ, env.gmctl_home)
+    # gmctl_pooler is gmctl's own URL parameter: psql and pg_dump would refuse it.
+    return split_pooler(resolve_database_url(env.database_url, env.environ, env.gmctl_home))[0]
 
 
 def human_size(size: int) -> str:

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
     stats = new_group(HELP)
     app.add_typer(stats, name="stats", help=HELP)
 
-    @command(stats, "tables")
+    @command(stats, "tables", replica=True)
     def tables(ctx: typer.Context, table: Optional[str] = TABLE_OPTION) -> None:
         """Table sizes with their indexes and TOAST, and row estimates, largest first."""
         from gmctl.dbstats.tables import table_sizes
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
             output.note(env, f"statistics since {since:%Y-%m-%d %H:%M %Z}" if since
                         else "statistics since the server was initialised (never reset)")
 
-    @command(stats, "duplicates")
+    @command(stats, "duplicates", replica=True)
     def duplicates(ctx: typer.Context, table: Optional[str] = TABLE_OPTION) -> None:
         """Indexes another index covers (same leading columns): each costs every write and buys nothing."""
         from gmctl.dbstats.indexes import duplicate_indexes
@@ -80,7 +80,7 @@ def register(app: typer.Typer) -> None:
             "last vacuum": r.last_vacuum, "last analyze": r.last_analyze,
             "vacuums (auto)": f"{r.vacuum_count} ({r.autovacuum_count})"})
 
-    @command(stats, "bloat")
+    @command(stats, "bloat", replica=True)
     def bloat(ctx: typer.Context, table: Optional[str] = TABLE_OPTION) -> None:
         """Estimated bloat of tables and btree indexes (from statistics), most waste first."""
         from gmctl.dbstats.bloat import estimate_bloat
@@ -122,6 +122,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _read(env: "Env", query: Callable[[Any], Any]) -> Any:
+    """Sizes, duplicates and bloat read the catalogue, which a replica has too: those commands are marked
+    replica=True. Usage, vacuum and slow-query statistics are each server's own: they stay on the primary."""
+    replica = env.replica_connection()
+    if replica is not None:
+        with replica.begin():
+            return query(replica)
     with env.get_engine().connect() as conn:
         return query(conn)
 

@@ -33,7 +33,7 @@ SEARCH_TERMINAL_COLUMNS = ["id", "status", "service_type", "title", "snippet", "
 
 
 def register(app: typer.Typer) -> None:
-    @command(app, "list")
+    @command(app, "list", replica=True)
     def list_(
         ctx: typer.Context,
         status: Optional[List[str]] = options.STATUS,
@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         if page.next_cursor:
             output.note(env, f"more: add --after {page.next_cursor}")
 
-    @command(app, "show")
+    @command(app, "show", replica=True)
     def show(
         ctx: typer.Context,
         request_id: int = params.id_argument("The request id."),
@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
 
             output.render_document(env, flatten(document))
 
-    @command(app, "search")
+    @command(app, "search", replica=True)
     def search(
         ctx: typer.Context,
         words: str = typer.Argument(
@@ -178,7 +178,7 @@ def register(app: typer.Typer) -> None:
                 "every match",
             )
 
-    @command(app, "stats")
+    @command(app, "stats", replica=True)
     def stats(
         ctx: typer.Context,
         sla: Optional[List[str]] = typer.Option(
@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
 
         print_stats(env, report)
 
-    @command(app, "export")
+    @command(app, "export", replica=True)
     def export(
         ctx: typer.Context,
         status: Optional[List[str]] = options.STATUS,

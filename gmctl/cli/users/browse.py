@@ -112,5 +112,5 @@ def _show(
 
 
 def register(app: typer.Typer) -> None:
-    command(app, "list")(_list)
-    command(app, "show")(_show)
+    command(app, "list", replica=True)(_list)
+    command(app, "show", replica=True)(_show)
