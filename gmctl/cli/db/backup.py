@@ -327,6 +327,7 @@ def _register_role(app: typer.Typer) -> None:
         from gmctl.backup import role
 
         env = env_of(ctx)
+        role.check_name(name)  # before any server is reached (or the embedded one started)
         password = env.stdin.readline() if password_stdin else role.generate_password()
         result = role.create_backup_role(database_url(env), name, password)
         document: dict[str, Any] = {
