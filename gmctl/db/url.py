@@ -78,7 +78,7 @@ _ACCEPTED_SCHEMES = {"postgresql", "postgres", "postgresql+psycopg"}
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _PARAMETER_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # URL parameters that gmctl itself reads (and removes before connecting), beside libpq's own.
-GMCTL_PARAMETERS: set[str] = set()
+GMCTL_PARAMETERS: set[str] = {"gmctl_pooler"}  # gmctl/db/pooler.py strips it before libpq sees the URL
 
 
 def check_url(url: str, source: str) -> str:

@@ -67,6 +67,7 @@ def test_bad_url_names_its_source(tmp_path, url, source):
         result = run(tmp_path, "db", "current", environ={source: url})
         named = source
     assert_clear_usage_error(result, named, BAD_URLS[url])
+    assert not (tmp_path / "home" / "pgdata").exists(), "refused before any server was started"
 
 
 def test_installed_gmctl_with_each_example(installed_gmctl):
@@ -103,12 +104,14 @@ def test_restore_target_url_is_checked_before_anything_is_read(tmp_path):
 def test_restore_create_db_name_is_checked(tmp_path, name, expected):
     result = run(tmp_path, "db", "restore", str(tmp_path / "missing.backup"), "--create-db", name)
     assert_clear_usage_error(result, expected)
+    assert not (tmp_path / "home" / "pgdata").exists(), "refused before any server was started"
 
 
 @pytest.mark.parametrize("name", ["public", "none", "current_user", "pg_backup"])
 def test_backup_role_reserved_names(tmp_path, name):
     result = run(tmp_path, "db", "create-backup-role", "--name", name)
     assert_clear_usage_error(result, f"'{name}' is reserved by PostgreSQL")
+    assert not (tmp_path / "home" / "pgdata").exists(), "refused before any server was started"
 
 
 @pytest.mark.slow

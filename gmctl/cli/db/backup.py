@@ -335,6 +335,7 @@ def _register_role(app: typer.Typer) -> None:
         from gmctl.backup import role
 
         env = env_of(ctx)
+        role.check_name(name)  # before any server is reached (or the embedded one started)
         if password_stdin:
             from gmctl.cli.session import read_secret_from_stdin
 
