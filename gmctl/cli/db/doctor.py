@@ -12,11 +12,11 @@ from gmctl.errors import GmctlError
 def register(app: typer.Typer) -> None:
     @command(app, "doctor")
     def doctor(ctx: typer.Context) -> None:
-        """Health checks (server, migrations, PITR, CHECKs, indexes, sequences, vacuum): ok/warn/fail."""
+        """Health checks (server, migrations, PITR, CHECKs, indexes, sequences, vacuum, clamd): ok/warn/fail."""
         from gmctl.health import FAIL, WARN, run_checks
 
         env = env_of(ctx)
-        checks = run_checks(env.get_engine())
+        checks = run_checks(env.get_engine(), env)
         output.render_rows(env, checks, ["check", "status", "detail", "hint"])
         failed = [c.check for c in checks if c.status == FAIL]
         warned = [c.check for c in checks if c.status == WARN]
