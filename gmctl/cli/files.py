@@ -23,8 +23,7 @@ app = new_group("Uploaded files: virus scans with clamd, integrity, orphans, dup
 VIEW, MANAGE = "view_files", "manage_files"
 LIST_COLUMNS = ["id", "original_filename", "mime_type", "size", "virus_scan_status", "file_category", "owner",
                 "service_request_id", "is_temporary", "is_public", "created_at", "file_path", "file_hash"]
-TERMINAL_COLUMNS = ["id", "original_filename", "mime_type", "size", "virus_scan_status", "file_category", "owner",
-                    "created_at"]
+TERMINAL_COLUMNS = ["id", "original_filename", "mime_type", "size", "virus_scan_status", "created_at"]
 SINCE = typer.Option(None, "--since", metavar="WHEN", help="Uploaded at or after: 2026-11-01, 2026-11-01T14:00 or 7d.")
 REASON = typer.Option(..., "--reason", "-r", help="Why (goes into the audit trail).")
 
@@ -271,8 +270,11 @@ def duplicates(ctx: typer.Context, limit: int = typer.Option(50, "--limit", "-n"
         _operator(env, connection, VIEW)
         groups = find_duplicates(connection, limit=limit)
     human = env.output_format == "table" and env.stdout_is_tty
-    rows = [{**g.__dict__, "wasted": format_size(g.wasted_bytes)} if human else g.__dict__ for g in groups]
-    columns = ["file_hash", "count", "wasted" if human else "wasted_bytes", "total_bytes", "ids"]
+    # A person reads a hash by its first characters (as git does); scripts get all 64.
+    rows = [{**g.__dict__, "file_hash": g.file_hash[:12], "wasted": format_size(g.wasted_bytes)} if human
+            else g.__dict__ for g in groups]
+    columns = (["file_hash", "count", "wasted", "ids"] if human
+               else ["file_hash", "count", "wasted_bytes", "total_bytes", "ids"])
     output.render_rows(env, rows, columns, empty="No duplicates.")
     if groups:
         output.note(env, f"{len(groups)} group(s) waste {format_size(sum(g.wasted_bytes for g in groups))}")

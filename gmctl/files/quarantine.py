@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from gmctl.errors import GmctlError, InvalidInput, NotFound
-from gmctl.files.storage import PathRefused, contained_path, relative_parts, stat_contained
+from gmctl.files.storage import contained_path, relative_parts, stat_contained
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -107,10 +107,7 @@ def release_file(session: "Session", record_id: int, root: Path, quarantine_dir:
     row = _record(session, record_id)
     if not is_quarantined(row.virus_scan_result):
         raise InvalidInput(f"file {record_id} is not quarantined", hint="`gmctl files list --scan-status infected`")
-    try:
-        target = contained_path(row.file_path, root)
-    except PathRefused:
-        raise
+    target = contained_path(row.file_path, root)  # PathRefused if the record's path leaves the root
     source = quarantine_location(record_id, row.file_path, quarantine_dir, root)
     if not source.is_file() or source.is_symlink():
         raise GmctlError(f"the quarantined copy of file {record_id} is not at {source}: nothing was moved",
