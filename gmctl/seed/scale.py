@@ -74,7 +74,8 @@ class ScaleResult:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
     def table_rows(self) -> list[dict[str, Any]]:
-        return [{"table": table, "rows": self.counts.get(table, 0)} for table in TABLES]
+        extra = [table for table in self.counts if table not in TABLES]  # file_uploads, with a files root
+        return [{"table": table, "rows": self.counts.get(table, 0)} for table in (*TABLES, *extra)]
 
 
 def summary_line(result: ScaleResult) -> str:
