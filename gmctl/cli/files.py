@@ -139,7 +139,8 @@ def scan(
     settings = _settings(env)
     with env.read_transaction() as connection:
         operator = _operator(env, connection, MANAGE, unattended_ok=not quarantine)
-    job = ScanRun(env.get_engine(), Clamd(settings.clamd_socket), settings.root, env.clock, scope,
+        engine = connection.engine
+    job = ScanRun(engine, Clamd(settings.clamd_socket), settings.root, env.clock, scope,
                   operator=operator, quarantine_dir=settings.quarantine_dir if quarantine else None,
                   batch=batch_size)
     interrupted = True
@@ -201,7 +202,8 @@ def verify(
     root = _settings(env).root
     with env.read_transaction() as connection:
         _operator(env, connection, VIEW, unattended_ok=True)
-    with exclusive_run(env.get_engine(), "files-verify", leftover_wait=0.0), env.read_transaction() as connection:
+        engine = connection.engine  # the command's own engine: the lock takes a connection of its own on it
+    with exclusive_run(engine, "files-verify", leftover_wait=0.0), env.read_transaction() as connection:
         with _Progress(env, "verify") as progress:
             progress(0, count_in_scope(connection, scope))
             report = verify_files(connection, scope, root, progress=lambda n: progress(n, None))

@@ -188,3 +188,12 @@ def test_terminal_table_shows_sizes_for_people(desk):
     assert result.exit_code == 0
     screen = env.out.getvalue()
     assert "19.5 KiB" in screen and "file_hash" not in screen.replace(" ", "_")
+
+
+def test_a_second_verify_exits_75(desk, shared_engine):
+    from gmctl.retention.lock import exclusive_run
+
+    run, *_ = desk
+    with exclusive_run(shared_engine, "files-verify"):
+        result = run("files", "verify")
+    assert result.exit_code == 75 and "another files-verify run is active" in result.stderr
