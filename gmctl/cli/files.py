@@ -124,7 +124,7 @@ def scan(
     75 another scan is running. A killed run resumes: each result is committed as it comes.
     """
     from gmctl.files.clamd import Clamd
-    from gmctl.files.scan import ScanRun, ScanScope, record_run
+    from gmctl.files.scan import ScanRun, ScanScope, record_run, unknown_ids
     from gmctl.when import parse_duration
 
     env = env_of(ctx)
@@ -140,6 +140,12 @@ def scan(
     with env.read_transaction() as connection:
         operator = _operator(env, connection, MANAGE, unattended_ok=not quarantine)
         engine = connection.engine
+        unknown = unknown_ids(connection, scope.ids)
+    if unknown:
+        from gmctl.errors import NotFound
+
+        raise NotFound(f"no file upload {', '.join(map(str, unknown))}: nothing was scanned",
+                       hint="`gmctl files list` shows the ids")
     job = ScanRun(engine, Clamd(settings.clamd_socket), settings.root, env.clock, scope,
                   operator=operator, quarantine_dir=settings.quarantine_dir if quarantine else None,
                   batch=batch_size)
@@ -299,14 +305,17 @@ def types(
     env = env_of(ctx)
     root = _settings(env).root
     moment = parse_moment(since, env.clock(), what="--since") if since else None
+    counts = dict.fromkeys(("match", "unknown", "mismatch", "missing", "unreadable"), 0)
+    shown = []
     with env.read_transaction() as connection:
         _operator(env, connection, VIEW)
-        checks = list(check_types(connection, root, since=moment))
-    shown = checks if show_all else [c for c in checks if c.verdict == "mismatch"]
+        for check in check_types(connection, root, since=moment):  # streamed: only what is shown is kept
+            counts[check.verdict] += 1
+            if show_all or check.verdict == "mismatch":
+                shown.append(check)
     output.render_rows(env, shown, ["id", "original_filename", "recorded", "sniffed", "verdict", "detail"],
                        empty="No type mismatches.")
-    counts = {v: sum(1 for c in checks if c.verdict == v) for v in ("match", "unknown", "mismatch", "missing", "unreadable")}
-    output.note(env, f"checked {len(checks)} file(s): " + ", ".join(f"{n} {v}" for v, n in counts.items() if n))
+    output.note(env, f"checked {sum(counts.values())} file(s): " + ", ".join(f"{n} {v}" for v, n in counts.items() if n))
     if counts["mismatch"]:
         raise GmctlError(f"{counts['mismatch']} file(s) are not what their record says",
                          hint="`gmctl files show ID`; `gmctl files quarantine ID --reason ...` if one is dangerous")

@@ -106,6 +106,14 @@ def _scope_sql(scope: ScanScope) -> tuple[str, dict[str, Any]]:
     return " OR ".join(f"({p})" for p in parts), params
 
 
+def unknown_ids(conn: Any, ids: tuple[int, ...]) -> list[int]:
+    """The ids among `ids` that no file_uploads row has (the CLI refuses them: exit 3)."""
+    if not ids:
+        return []
+    found = set(conn.execute(text("SELECT id FROM file_uploads WHERE id = ANY(:ids)"), {"ids": list(ids)}).scalars())
+    return [i for i in ids if i not in found]
+
+
 def count_scope(conn: Any, scope: ScanScope) -> int:
     where, params = _scope_sql(scope)
     return int(conn.execute(text(f"SELECT count(*) FROM file_uploads WHERE {where}"), params).scalar_one())

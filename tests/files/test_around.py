@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import inspect
 
 from gmctl.context import Env
@@ -107,3 +108,17 @@ def test_scale_seed_writes_files_per_unit_with_the_same_anomalies(scratch_engine
     assert report.checked == FILES_PER_UNIT
     assert {p.status for p in report.problems} == {"missing", "hash_mismatch"} and len(report.problems) == 2
     assert sorted(o.kind for o in orphans) == ["file_without_record", "record_without_file"]
+
+
+@pytest.mark.parametrize("reply,status,signature,reason", [
+    ("stream: OK", "clean", None, None),
+    ("stream: Win.Test.EICAR_HDB-1 FOUND", "infected", "Win.Test.EICAR_HDB-1", None),
+    ("INSTREAM size limit exceeded. ERROR", "failed", None, "over clamd's stream limit (StreamMaxLength): not scanned"),
+    ("stream: Can't allocate memory ERROR", "failed", None, "clamd: Can't allocate memory"),
+    ("", "failed", None, "clamd: empty reply"),
+])
+def test_every_reply_that_is_not_ok_or_found_is_failed_never_clean(reply, status, signature, reason):
+    from gmctl.files.clamd import parse_reply
+
+    verdict = parse_reply(reply)
+    assert (verdict.status, verdict.signature, verdict.reason) == (status, signature, reason)

@@ -67,6 +67,14 @@ def test_clamd_down_exits_1_with_one_sentence_and_marks_nothing(scratch_files, s
     assert statuses(scratch_files.engine)[record] == ("pending", None)
 
 
+def test_an_unknown_id_is_exit_3_and_nothing_is_scanned(clamd, scratch_files, scratch_admin):
+    record = scratch_files.add("u/a.txt", b"hello")
+    result = scratch_files.cli("files", "scan", str(record), "987654", operator=scratch_admin,
+                               GMCTL_CLAMD_SOCKET=str(clamd.socket))
+    assert result.exit_code == 3 and "no file upload 987654" in result.stderr
+    assert statuses(scratch_files.engine)[record] == ("pending", None)
+
+
 def test_a_second_scan_exits_75(clamd, scratch_files, scratch_admin):
     from gmctl.retention.lock import exclusive_run
 
