@@ -37,6 +37,10 @@ JOBS_IN_ORDER = (
     Job("gmctl-backup", "0 3 * * *", "db backup --kind all", "pg_dump backups, nightly"),
     Job("gmctl-maintenance", "0 4 * * 0", "db maintenance", "VACUUM (ANALYZE) and index rebuilds, weekly"),
     Job("gmctl-doctor", "7 * * * *", "db doctor", "health checks, hourly"),
+    Job("gmctl-files-scan", "45 0 * * *", "files scan --pending", "virus scan of pending uploads (clamd), nightly",
+        "GMCTL_UNATTENDED=1"),
+    Job("gmctl-files-verify", "30 5 * * 0", "files verify", "sha256 and size of every upload, weekly",
+        "GMCTL_UNATTENDED=1"),
 )
 
 
@@ -76,7 +80,7 @@ class PgCronJob:
 # Every two minutes from 01:00 to 04:58: one short batch per policy each time.
 NIGHT_BATCHES = "*/2 1-4 * * *"
 PG_CRON_BATCH_SIZES = {ARCHIVE: 500, HISTORY: 20_000, TEMP_FILES: 20_000}
-STAY_IN_CRONTAB = ("gmctl-backup", "gmctl-doctor", "gmctl-roles-sweep")
+STAY_IN_CRONTAB = ("gmctl-backup", "gmctl-doctor", "gmctl-roles-sweep", "gmctl-files-scan", "gmctl-files-verify")
 NO_ROW_LIMIT = 2_147_483_647
 
 

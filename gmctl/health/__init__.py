@@ -12,11 +12,14 @@ a column that one of those versions lacks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from gmctl.context import Env
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 SEVERITY = {OK: 0, WARN: 1, FAIL: 2}
@@ -50,7 +53,14 @@ def server_info(conn: Connection) -> ServerInfo:
     return ServerInfo(str(version).split()[0], int(number))
 
 
-def run_checks(engine: Engine) -> list[Check]:
+def run_checks(engine: Engine, env: "Env | None" = None) -> list[Check]:
+    """Every check; with `env`, also the checks of services beside the database (clamd)."""
+    from gmctl.health.clamd_check import check_clamd
+
+    return _database_checks(engine) + (check_clamd(env) if env is not None else [])
+
+
+def _database_checks(engine: Engine) -> list[Check]:
     from gmctl.health import deployment, server_checks, table_checks
 
     try:

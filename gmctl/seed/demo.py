@@ -16,6 +16,8 @@ from gmctl.errors import InvalidInput
 from gmctl.seed import DEMO_DOMAIN
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy.orm import Session
 
 RANDOM_SEED = 20240101
@@ -37,6 +39,7 @@ class DemoResult:
     accounts: list[Any]  # gmctl.accounts.demo.DemoAccount: username, role, password (shown once)
     admin_user_id: int | None
     notes: list[str] = field(default_factory=list)
+    files: dict[str, Any] = field(default_factory=dict)  # gmctl.seed.demo_files: what was written where
 
     def rows(self) -> list[dict[str, Any]]:
         return [{"table": name, "rows": self.counts.get(name, 0)} for name in TABLES]
@@ -60,8 +63,11 @@ def demo_user_clause() -> Any:
     return func.lower(User.email).like(f"%@{DEMO_DOMAIN}")
 
 
-def seed_demo(session: "Session", now: datetime, *, seed: int = RANDOM_SEED) -> DemoResult:
-    """Load the demo data set as of `now`. Refuses a database that has it already."""
+def seed_demo(session: "Session", now: datetime, *, seed: int = RANDOM_SEED,
+              files_root: "Path | None" = None) -> DemoResult:
+    """Load the demo data set as of `now`. Refuses a database that has it already.
+
+    With `files_root`, real files are written there for the file_uploads rows (gmctl.seed.demo_files)."""
     from gmctl import audit
     from gmctl.seed.demo_contact import seed_files, seed_messages, seed_notifications
     from gmctl.seed.demo_lines import seed_bookings, seed_vehicles
@@ -83,12 +89,18 @@ def seed_demo(session: "Session", now: datetime, *, seed: int = RANDOM_SEED) -> 
     seed_messages(world)
     seed_notifications(world, payments)
     seed_files(world)
+    files = {}
+    if files_root is not None:
+        from gmctl.seed.demo_files import EXTRA, write_demo_files
+
+        files = write_demo_files(session, files_root, now, [c.id for c in world.customers])
+        world.counts["file_uploads"] += len(EXTRA)
     counts = dict(world.counts)
     counts["users"] = counts.get("users", 0) + len(accounts)
     audit.record(session, None, "db.seed.demo", "database", None,
                  message=f"demo data loaded: {counts['service_requests']} requests, {counts['users']} users",
                  at=now)
-    return DemoResult(counts, accounts, admin_id, world.notes)
+    return DemoResult(counts, accounts, admin_id, world.notes, files)
 
 
 def refuse_second_demo(session: "Session") -> None:

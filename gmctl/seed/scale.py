@@ -74,7 +74,8 @@ class ScaleResult:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
     def table_rows(self) -> list[dict[str, Any]]:
-        return [{"table": table, "rows": self.counts.get(table, 0)} for table in TABLES]
+        extra = [table for table in self.counts if table not in TABLES]  # file_uploads, with a files root
+        return [{"table": table, "rows": self.counts.get(table, 0)} for table in (*TABLES, *extra)]
 
 
 def summary_line(result: ScaleResult) -> str:
@@ -103,8 +104,10 @@ def check_units(units: int) -> int:
 
 
 def seed_scale(engine: "Engine", units: int, now: datetime, *, jobs: int = DEFAULT_JOBS,
-               on_unit: Callable[[UnitLoaded], None] | None = None) -> ScaleResult:
-    """Bring the database to `units` scale units, `jobs` units at a time, committing each one whole."""
+               on_unit: Callable[[UnitLoaded], None] | None = None, files_root: Any = None) -> ScaleResult:
+    """Bring the database to `units` scale units, `jobs` units at a time, committing each one whole.
+
+    With `files_root`, each unit also gets file_uploads rows with real files there (gmctl.seed.demo_files)."""
     check_units(units)
     check_jobs(jobs)
     raw = engine.raw_connection()
@@ -117,7 +120,7 @@ def seed_scale(engine: "Engine", units: int, now: datetime, *, jobs: int = DEFAU
             todo = [unit for unit in range(1, units + 1) if unit not in present]
             result = ScaleResult(target=units, present_before=units - len(todo))
             started = time.perf_counter()
-            _load_units(engine, todo, units, now, jobs, result, on_unit)
+            _load_units(engine, todo, units, now, jobs, result, on_unit, files_root)
             if result.loaded:
                 # Fresh statistics, or the planner keeps believing these tables are empty and the
                 # first queries after a load (nested loops over a million rows) take minutes.
@@ -155,7 +158,7 @@ def _take_lock(pg: Any) -> None:
 
 
 def _load_units(engine: "Engine", todo: list[int], of: int, now: datetime, jobs: int, result: ScaleResult,
-                on_unit: Callable[[UnitLoaded], None] | None) -> None:
+                on_unit: Callable[[UnitLoaded], None] | None, files_root: Any = None) -> None:
     """Workers, each on its own connection, take units from a queue; this thread reports progress.
 
     The server does most of the work (a search-vector trigger and 15 indexes on service_requests),
@@ -167,7 +170,7 @@ def _load_units(engine: "Engine", todo: list[int], of: int, now: datetime, jobs:
         waiting.put(unit)
     reports: queue.SimpleQueue[_Report] = queue.SimpleQueue()
     stop = threading.Event()
-    workers = [threading.Thread(target=_work, args=(engine, waiting, reports, stop, of, now), daemon=True)
+    workers = [threading.Thread(target=_work, args=(engine, waiting, reports, stop, of, now, files_root), daemon=True)
                for _ in range(min(jobs, len(todo)))]
     for worker in workers:
         worker.start()
@@ -195,7 +198,7 @@ def _load_units(engine: "Engine", todo: list[int], of: int, now: datetime, jobs:
 
 
 def _work(engine: "Engine", waiting: "queue.SimpleQueue[int]", reports: "queue.SimpleQueue[Any]",
-          stop: threading.Event, of: int, now: datetime) -> None:
+          stop: threading.Event, of: int, now: datetime, files_root: Any = None) -> None:
     raw = engine.raw_connection()
     pg = raw.driver_connection
     try:
@@ -204,7 +207,7 @@ def _work(engine: "Engine", waiting: "queue.SimpleQueue[int]", reports: "queue.S
                 unit = waiting.get_nowait()
             except queue.Empty:
                 break
-            counts = load_unit(pg, unit, of, now, stop)
+            counts = load_unit(pg, unit, of, now, stop, files_root)
             pg.commit()
             reports.put((unit, counts, None))
     except _Stopped:
@@ -224,7 +227,7 @@ class _Stopped(Exception):
 
 
 def load_unit(pg: Any, unit: int, of: int, now: datetime,
-              stop: threading.Event | None = None) -> Counter[str]:
+              stop: threading.Event | None = None, files_root: Any = None) -> Counter[str]:
     """COPY one unit's rows in the caller's transaction; rows per table."""
     ids = UnitIds(
         users=reserve_ids(pg, SEQUENCES["users"], USERS),
@@ -243,6 +246,14 @@ def load_unit(pg: Any, unit: int, of: int, now: datetime,
                     if written % STOP_CHECK == 0 and stop is not None and stop.is_set():
                         raise _Stopped
             counts[table] = written
+        if files_root is not None:
+            from gmctl.seed.demo_files import SCALE_COLUMNS, scale_unit_files
+
+            files = scale_unit_files(files_root, unit, ids.users, ids.requests, now)
+            with cursor.copy(f"COPY file_uploads ({', '.join(SCALE_COLUMNS)}) FROM STDIN") as copy:
+                for row in files:
+                    copy.write_row(row)
+            counts["file_uploads"] = len(files)
     return counts
 
 

@@ -21,7 +21,7 @@ def test_the_crontab_has_every_job_and_no_flock(run_cli):
     crontab = result.stdout
     entries = [line for line in crontab.splitlines() if line and not line.startswith("#") and "=" not in
                line.split()[0]]
-    assert len(entries) == len(JOBS_IN_ORDER) == 5
+    assert len(entries) == len(JOBS_IN_ORDER) == 7
     for schedule, command in (("30 1 * * *", "db retention"), ("0 3 * * *", "db backup --kind all"),
                               ("0 4 * * 0", "db maintenance"), ("7 * * * *", "db doctor"),
                               ("15 0 * * *", "GMCTL_UNATTENDED=1 ")):

@@ -12,14 +12,14 @@ from gmctl.errors import GmctlError
 def register(app: typer.Typer) -> None:
     @command(app, "doctor")
     def doctor(ctx: typer.Context) -> None:
-        """Health checks (server, migrations, pooler, replica lag, PITR, CHECKs, indexes, sequences, vacuum): ok/warn/fail."""
+        """Health checks (server, migrations, pooler, replica lag, PITR, CHECKs, indexes, sequences, vacuum, clamd)."""
         from gmctl.health import FAIL, WARN, run_checks
         from gmctl.health.deployment import replica_checks
 
         env = env_of(ctx)
         engine = env.get_engine()
         output.note(env, f"checking {engine.info.get('display_url', '(unknown)')} ({env.target().source})")
-        checks = run_checks(engine)
+        checks = run_checks(engine, env)
         if checks and checks[0].status != FAIL:
             checks += replica_checks(env)
         output.render_rows(env, checks, ["check", "status", "detail", "hint"], wrap=True)

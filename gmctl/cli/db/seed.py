@@ -83,6 +83,13 @@ def _confirm_beside_real_accounts(env: "Env", session: Any, what: str) -> None:
 
 
 # -- demo -------------------------------------------------------------------------------------
+def _files_root(env: "Env") -> Any:
+    """Where the seeds write real files for their file_uploads rows ([files] root; gmctl.files.storage)."""
+    from gmctl.files.storage import files_settings
+
+    return files_settings(env).root
+
+
 def _seed_demo(env: "Env") -> None:
     from gmctl.seed.demo import refuse_second_demo, seed_demo
 
@@ -90,7 +97,7 @@ def _seed_demo(env: "Env") -> None:
     with env.transaction() as session:
         refuse_second_demo(session)
         _confirm_beside_real_accounts(env, session, "demo data")
-        result = seed_demo(session, env.clock())
+        result = seed_demo(session, env.clock(), files_root=_files_root(env))
         signed_in = _sign_in_demo_admin(env, session, result)
     _show_demo(env, result, signed_in)
 
@@ -135,7 +142,8 @@ def _seed_scale(env: "Env", units: int, jobs: int | None) -> None:
     with env.transaction() as session:
         _confirm_beside_real_accounts(env, session, "benchmark data")
     with _ScaleProgress(env, units) as progress:
-        result = seed_scale(env.get_engine(), units, env.clock(), jobs=jobs or DEFAULT_JOBS, on_unit=progress)
+        result = seed_scale(env.get_engine(), units, env.clock(), jobs=jobs or DEFAULT_JOBS, on_unit=progress,
+                            files_root=_files_root(env))
     with env.transaction() as session:
         record_scale_run(session, result, env.clock())
     _show_scale(env, result)
