@@ -335,3 +335,20 @@ def test_rows_a_skipped_json_block_let_in_are_listed_before_anything_changes(gm,
     assert query(url, "SELECT to_regprocedure('validate_notification_preferences(jsonb)') IS NULL") == [
         (True,)
     ]
+
+
+def test_an_index_of_head_built_ahead_is_found_by_its_migration(gm, seed_url):
+    # As gm05 advises for a busy table: built first (CONCURRENTLY) under gm05's name and definition.
+    sql(
+        seed_url,
+        "CREATE INDEX idx_service_status_history_completed ON service_status_history (created_at)"
+        " WHERE new_status = 'completed'",
+    )
+    result = gm(seed_url, "--format", "json", "db", "adopt")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert [v["subject"] for v in reported(result, "variant")] == [
+        "index service_status_history.idx_service_status_history_completed built ahead"
+    ]
+    assert reported(result, "extra") == [] and reported(result, "conflict") == []
+    check = gm(seed_url, "db", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
