@@ -210,3 +210,48 @@ def error(env: "Env", text: str, hint: str | None = None) -> None:
 
 def emit_json(env: "Env", value: Any) -> None:
     env.stdout.write(json.dumps(to_plain(value), indent=2, ensure_ascii=False) + "\n")
+
+
+def render_rows_with_bars(
+    env: "Env",
+    rows: Iterable[Any],
+    columns: Sequence[str],
+    *,
+    bar_column: str,
+    empty: str = "No rows.",
+    title: str | None = None,
+    width: int = 28,
+) -> None:
+    """Rows with a bar chart of `bar_column` beside the numbers, for a person at a terminal (rich);
+    every other case (piped, csv, tsv, json) is exactly render_rows: plain data, no bars.
+
+    Bars are proportional to the largest value (non-numeric and negative values draw nothing); the
+    chart column takes `width` cells at most, fewer on a narrow terminal.
+    """
+    data = normalise_rows(rows)
+    if not (env.output_format == "table" and env.stdout_is_tty) or not data:
+        render_rows(env, data, columns, empty=empty, title=title)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    values = [r.get(bar_column) for r in data]
+    numbers = [float(v) if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else 0.0
+               for v in values]
+    top = max(numbers) if numbers and max(numbers) > 0 else 1.0
+    out = console(env)
+    used = sum(max(len(c), 8) + 2 for c in columns)
+    size = max(4, min(width, (out.width or 80) - used - 2))
+    now = env.clock()
+    table = Table(title=title, header_style="bold", box=None, pad_edge=False)
+    for column in columns:
+        numeric = all(isinstance(r.get(column), (int, float, Decimal)) and not isinstance(r.get(column), bool)
+                      for r in data if r.get(column) is not None)
+        table.add_column(column.replace("_", " "), justify="right" if numeric else "left", no_wrap=True)
+    table.add_column(bar_column.replace("_", " "), no_wrap=True)
+    for row, number in zip(data, numbers):
+        cells = max(0.0, number) / top * size
+        whole = int(cells)
+        bar = "█" * whole + ("▌" if cells - whole >= 0.5 else "")
+        table.add_row(*[Text(human_cell(row.get(c), now)) for c in columns], Text(bar, style="cyan"))
+    out.print(table)
