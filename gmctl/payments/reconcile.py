@@ -8,7 +8,8 @@ How (streaming, so a 1M-row export against 5M payments stays in bounded memory):
 3. every line lands in one category, tested in this order:
    duplicate_reference (the reference is on several lines, or matches several payments, or two
    lines match one payment), missing_in_ledger, currency_mismatch, amount_mismatch (exact Decimal),
-   status_mismatch (through `statuses.STATUS_MAP`; pending ~ processing), matched;
+   status_mismatch (through `statuses.STATUS_MAP`; pending ~ processing; a Flutterwave charge stays
+   `successful` after a refund, which Flutterwave reports as a record of its own), matched;
 4. the ledger's payments of that gateway created in the window (--since/--until Lagos days; by
    default the Lagos days the file's paid-at times span) that no line matched are
    missing_in_gateway, except pending payments with no gateway transaction id (never sent there).
@@ -75,7 +76,9 @@ SELECT CASE
          WHEN upper(coalesce(p.currency, 'NGN')) <> f.currency THEN 'currency_mismatch'
          WHEN p.amount <> f.amount THEN 'amount_mismatch'
          WHEN NOT (p.status = f.mapped_status OR (p.status IN ('pending', 'processing')
-                   AND f.mapped_status IN ('pending', 'processing'))) THEN 'status_mismatch'
+                   AND f.mapped_status IN ('pending', 'processing'))
+                  OR (:gateway = 'flutterwave' AND p.status = 'refunded' AND f.mapped_status = 'completed'))
+              THEN 'status_mismatch'
          ELSE 'matched' END AS category,
        f.line, f.reference, l.payment_id, p.status AS ledger_status, f.gateway_status, f.mapped_status,
        p.amount AS ledger_amount, f.amount AS gateway_amount, p.currency AS ledger_currency,
@@ -145,7 +148,7 @@ def reconcile(session: "Session", path: Path | str, *, gateway: str, now: dateti
     connection.execute(text(MATCHES), {"gateway": layout.gateway})
     connection.execute(text("ANALYZE recon_match"))
     _check_unit(connection, unit)
-    connection.execute(text(RESULT))
+    connection.execute(text(RESULT), {"gateway": layout.gateway})
     if since is None or until is None:
         first, last = connection.execute(text("SELECT min(paid_at), max(paid_at) FROM recon_file")).one()
         if since is None and first is not None:
@@ -197,7 +200,7 @@ def _rows(connection: Any, show_matched: bool) -> list[dict[str, Any]]:
     from gmctl.money import Naira
 
     where = "" if show_matched else "WHERE category <> 'matched'"
-    order = ", ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CATEGORIES))
+    order = " ".join(f"WHEN '{c}' THEN {i}" for i, c in enumerate(CATEGORIES))
     result = connection.execute(text(
         f"SELECT {', '.join(COLUMNS)} FROM recon_result {where}"
         f" ORDER BY CASE category {order} END, line NULLS LAST, payment_id"

@@ -51,9 +51,13 @@ def map_status(gateway: str, word: str, *, generic: bool = False) -> str | None:
     return table.get(word.strip().lower())
 
 
-def same_status(ledger: str, gateway_mapped: str) -> bool:
-    """Whether the ledger agrees with the gateway: equal, or both in flight (pending ~ processing)."""
+def same_status(ledger: str, gateway_mapped: str, gateway: str = "paystack") -> bool:
+    """Whether the ledger agrees with the gateway: equal, or both in flight (pending ~ processing),
+    or (Flutterwave only) a refunded payment whose charge Flutterwave still reports successful:
+    Flutterwave reports refunds as records of their own. reconcile's SQL applies the same rule."""
     if ledger in IN_FLIGHT and gateway_mapped in IN_FLIGHT:
+        return True
+    if gateway == "flutterwave" and ledger == "refunded" and gateway_mapped == "completed":
         return True
     return ledger == gateway_mapped
 
