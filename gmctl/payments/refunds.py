@@ -79,6 +79,11 @@ def request_refund(session: "Session", operator: Any, payment_key: str, *, amoun
     if key is not None and len(key) > MAX_KEY:
         raise InvalidInput(f"--idempotency-key is {len(key)} characters; at most {MAX_KEY}",
                            hint="use a shorter key (a UUID is 36 characters)")
+    if amount is not None:
+        if amount != amount.quantize(Decimal("0.01")) or amount <= 0:
+            raise InvalidInput(f"refund amount {amount} is not a positive amount to the kobo",
+                               hint="amounts are NGN with at most 2 decimals")
+        amount = amount.quantize(Decimal("0.01"))
     payment = find_payment(session, payment_key, lock=True)
     if key is not None:
         earlier = session.execute(select(PaymentRefund).where(
