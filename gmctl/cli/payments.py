@@ -35,6 +35,20 @@ def _amount(value: Optional[str], what: str):  # -> Decimal | None
     return parse_amount(value, what=what, precision=10)
 
 
+def _cron_or_person(env: Env, db, permission: str):  # -> Operator | None
+    """A signed-in person needs `permission`. Cron has no person: it opts in with GMCTL_UNATTENDED=1
+    (as `roles sweep` does), for the jobs that are safe unattended (expire-pending, reconcile)."""
+    from gmctl.auth.permissions import require
+    from gmctl.errors import NotSignedIn
+
+    try:
+        return require(env, db, permission)
+    except NotSignedIn as exc:
+        if env.environ.get("GMCTL_UNATTENDED") == "1":
+            return None
+        raise NotSignedIn(exc.message, hint="sign in with `gmctl login`, or, from cron, set GMCTL_UNATTENDED=1") from None
+
+
 def _report(env: Env, document: dict, message: str, changed: bool = True) -> None:
     """What a change did: the result as JSON on stdout with --format json; the sentence on stderr."""
     if env.output_format == "json":
@@ -205,7 +219,6 @@ def reconcile(
     all_rows: bool = typer.Option(False, "--all", help="Show matched lines too, not only the problems."),
 ) -> None:
     """Match a gateway export against the ledger; exit 1 when anything does not match (for cron)."""
-    from gmctl.auth.permissions import require
     from gmctl.payments.listing import day_bound
     from gmctl.payments.reconcile import COLUMNS, TERMINAL_COLUMNS
     from gmctl.payments.reconcile import reconcile as run
@@ -215,7 +228,7 @@ def reconcile(
     start = day_bound(since, now, end=False, what="--since")
     stop = day_bound(until, now, end=True, what="--until")
     with env.transaction() as session:
-        operator = require(env, session, "manage_payments" if apply else "view_payments")
+        operator = _cron_or_person(env, session, "manage_payments" if apply else "view_payments")
         report = run(session, file, gateway=gateway, now=now, columns=columns, amount_unit=amount_unit,
                      since=start, until=stop, apply=apply, operator=operator, show_matched=all_rows)
     if env.output_format == "json":
@@ -236,14 +249,13 @@ def expire_pending(
     batch_size: int = typer.Option(500, "--batch-size", help="Payments per transaction (1-10000)."),
 ) -> None:
     """Cron: cancel payments stuck pending or processing, in batches, under a lock (exit 75 if held)."""
-    from gmctl.auth.permissions import require
     from gmctl.payments.expire import expire_pending as run
     from gmctl.when import parse_duration
 
     env = env_of(ctx)
     span = parse_duration(older_than, what="--older-than")
     with env.transaction() as session:
-        operator = require(env, session, "manage_payments")
+        operator = _cron_or_person(env, session, "manage_payments")
     report = run(env.get_engine(), operator, older_than=span, now=env.clock(), dry_run=dry_run,
                  batch_size=batch_size)
     if env.output_format == "json":
