@@ -71,7 +71,7 @@ def list_(
     before: Optional[str] = typer.Option(None, "--before", metavar="WHEN", help="Created up to: a Lagos day, inclusive (2026-11-30), or a time."),
     min_amount: Optional[str] = typer.Option(None, "--min-amount", metavar="NGN", help="At least this amount (1,000 or ₦1,000 or NGN 1000)."),
     max_amount: Optional[str] = typer.Option(None, "--max-amount", metavar="NGN", help="At most this amount."),
-    reference: Optional[str] = typer.Option(None, "--reference", metavar="TEXT", help="Part of the gateway reference or transaction id."),
+    reference: Optional[str] = typer.Option(None, "--reference", metavar="TEXT", help="Our reference or its beginning (GMS-2026-8W), or the gateway's transaction id."),
     limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000)."),
     after: Optional[str] = typer.Option(None, "--after", metavar="CURSOR", help="Continue after this cursor (printed by the previous page)."),
 ) -> None:

@@ -6,8 +6,8 @@ idx_payments_created_at. Filters:
 - statuses, gateways, methods: exact words (checked against the table's CHECK lists);
 - customer: username, email or id (the payer); request: a service request id;
 - since/before: Lagos days (`--before 2026-11-30` includes 30 November; a time is taken as given);
-- min/max amount: NGN, inclusive; reference: part of gateway_reference or gateway_transaction_id
-  (case-insensitive).
+- min/max amount: NGN, inclusive; reference: matched
+  as typed: a prefix of our reference (GMS-2026-8W) or the gateway's whole transaction id.
 """
 
 from __future__ import annotations
@@ -148,8 +148,11 @@ def conditions(flt: PaymentFilter) -> tuple[list[str], dict[str, Any]]:
         terms.append("p.amount <= :max_amount")
         params["max_amount"] = flt.max_amount
     if flt.reference:
-        terms.append("(p.gateway_reference ILIKE :reference OR p.gateway_transaction_id ILIKE :reference)")
-        params["reference"] = "%" + flt.reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # A prefix of our reference (idx_payments_gateway_reference, pattern ops) or the gateway's
+        # whole transaction id: both are index lookups at 5M payments, where '%x%' would scan them all.
+        terms.append("(p.gateway_reference LIKE :reference_prefix OR p.gateway_transaction_id = :reference)")
+        params["reference"] = flt.reference
+        params["reference_prefix"] = flt.reference.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return terms, params
 
 

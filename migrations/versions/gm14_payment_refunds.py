@@ -9,7 +9,8 @@ Revises: gm13_files_desk
 - amount NUMERIC(10,2) NGN like payments.amount, always > 0. The sum of a payment's non-failed
   refunds never exceeds the payment's amount: gmctl checks it under a row lock on the payment.
 - idempotency_key is unique per payment: a retried refund with the same key returns the first row.
-- idx_payments_gateway_reference: payments are found by our reference (show, reconcile).
+- idx_payments_gateway_reference (varchar_pattern_ops): payments are found by our reference or its
+  prefix (show, list --reference, reconcile).
 - requested_by survives the person (ON DELETE SET NULL); a payment with refunds cannot be deleted.
 """
 
@@ -47,10 +48,10 @@ CREATE TABLE payment_refunds (
 UPGRADE = [
     PAYMENT_REFUNDS,
     "CREATE INDEX idx_payment_refunds_payment_id ON payment_refunds(payment_id)",
-    # `payments show REFERENCE` and reconcile look payments up by our reference.
-    "CREATE INDEX idx_payments_gateway_reference ON payments(gateway_reference)",
+    # `payments show REFERENCE`, `list --reference PREFIX` and reconcile find payments by our
+    # reference; pattern ops so that a prefix (LIKE 'GMS-2026-%') uses it as well as equality.
+    "CREATE INDEX idx_payments_gateway_reference ON payments(gateway_reference varchar_pattern_ops)",
     "CREATE INDEX idx_payment_refunds_open ON payment_refunds(status) WHERE status = 'requested'",
-    "COMMENT ON TABLE payment_refunds IS 'Refunds recorded by gmctl payments refund; executed at the gateway'",
 ]
 
 

@@ -19,7 +19,7 @@ def test_list_json_and_csv(cli, finance, session, payer):
     assert result.exit_code == 0, result.stderr
     (row,) = json.loads(result.stdout)
     assert row["amount"] == "1234.50" and row["customer"] == "ngozi" and "cursor" in row
-    result = cli("-f", "csv", "payments", "list", "--reference", "cli-1")
+    result = cli("-f", "csv", "payments", "list", "--reference", "GMS-CLI")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[0]["reference"] == "GMS-CLI-1" and rows[0]["amount"] == "1234.50"
     assert result.stderr == ""

@@ -69,8 +69,8 @@ def test_list_filters_and_keyset_pages(session, payer):
     assert [r["reference"] for r in list_payments(conn, flt).rows] == ["GMS-L-3", "GMS-L-1"]
     flt = make_filter(conn, FIXED_NOW, since="2026-11-02", before="2026-11-04")  # end day inclusive
     assert [r["reference"] for r in list_payments(conn, flt).rows] == ["GMS-L-3", "GMS-L-2", "GMS-L-1"]
-    first = list_payments(conn, make_filter(conn, FIXED_NOW, reference="gms-l"), limit=2)
-    second = list_payments(conn, make_filter(conn, FIXED_NOW, reference="gms-l"), limit=2, after=first.next_cursor)
+    first = list_payments(conn, make_filter(conn, FIXED_NOW, reference="GMS-L-"), limit=2)
+    second = list_payments(conn, make_filter(conn, FIXED_NOW, reference="GMS-L-"), limit=2, after=first.next_cursor)
     assert [r["reference"] for r in first.rows + second.rows] == ["GMS-L-4", "GMS-L-3", "GMS-L-2", "GMS-L-1"]
     with pytest.raises(InvalidInput):
         make_filter(conn, FIXED_NOW, statuses=["paid"])

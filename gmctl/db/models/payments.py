@@ -52,8 +52,10 @@ class Payment(Base):
         Index("idx_payments_created_at", "created_at"),
         Index("idx_payments_user_status_created", "user_id", "status", "created_at"),
         Index("idx_payments_gateway_status_date", "gateway", "status", "created_at"),
-        # gm14: `payments show REFERENCE` and reconcile look payments up by our reference.
-        Index("idx_payments_gateway_reference", "gateway_reference"),
+        # gm14: `payments show REFERENCE`, `list --reference PREFIX` and reconcile find payments by
+        # our reference; pattern ops so that a prefix (LIKE 'GMS-2026-%') uses it as well as equality.
+        Index("idx_payments_gateway_reference", "gateway_reference",
+              postgresql_ops={"gateway_reference": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
