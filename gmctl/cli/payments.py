@@ -20,7 +20,7 @@ app = new_group("The payments ledger: refunds, reconciliation, sweeps, stored me
 
 LIST_COLUMNS = ["id", "status", "amount", "currency", "gateway", "method", "reference", "transaction_id",
                 "customer", "request_id", "description", "created_at", "completed_at"]
-LIST_TERMINAL = ["id", "status", "amount", "gateway", "method", "reference", "customer", "created_at"]
+LIST_TERMINAL = ["id", "status", "amount", "reference", "customer", "created_at"]  # fits 80 columns
 REFUND_COLUMNS = ["id", "payment_id", "amount", "status", "reason", "idempotency_key", "gateway_ref",
                   "failure_reason", "requested_at", "processed_at", "failed_at"]
 METHOD_COLUMNS = ["id", "user", "type", "method", "provider", "nickname", "default", "active", "expires", "expiry"]
@@ -234,8 +234,15 @@ def reconcile(
     if env.output_format == "json":
         output.emit_json(env, {"summary": report.summary_line(), "counts": report.counts,
                                "applied": report.applied, "lines": report.lines, "rows": report.rows})
+    elif env.stdout_is_tty and env.output_format == "table" and not env.wide:
+        for category, columns_shown in TERMINAL_COLUMNS.items():  # grouped, each with its telling columns
+            rows = [r for r in report.rows if r["category"] == category]
+            if rows:
+                output.render_rows(env, rows, columns_shown, title=f"{category} ({len(rows):,})")
+        if not report.rows:
+            output.note(env, "Every line matched.")
     else:
-        output.render_rows(env, report.rows, COLUMNS, empty="Every line matched.", terminal_columns=TERMINAL_COLUMNS)
+        output.render_rows(env, report.rows, COLUMNS, empty="Every line matched.")
     output.note(env, report.summary_line())
     if report.unmatched > 0:
         raise typer.Exit(1)

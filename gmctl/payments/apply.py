@@ -51,7 +51,7 @@ def apply_proven(session: "Session", operator: Any, *, now: datetime, gateway: s
                 "UPDATE payments SET status = 'failed', failure_reason = :why, updated_at = :now WHERE id = :id"
             ), {"why": row.message or f"failed at {gateway}", "now": now, "id": row.payment_id})
         connection.execute(text("UPDATE recon_result SET applied = :what WHERE line = :line"),
-                           {"what": f"status -> {new}", "line": row.line})
+                           {"what": f"→ {new}", "line": row.line})
         audit.record(session, operator, "payments.reconcile", "payment", row.payment_id,
                      {"status": (row.ledger_status, new)},
                      message=f"payments.reconcile payment {row.payment_id}: {row.ledger_status} -> {new} "

@@ -38,8 +38,16 @@ CATEGORIES = ("matched", "amount_mismatch", "currency_mismatch", "status_mismatc
               "missing_in_gateway", "missing_in_ledger", "duplicate_reference")
 COLUMNS = ["category", "line", "reference", "payment_id", "ledger_status", "gateway_status",
            "ledger_amount", "gateway_amount", "ledger_currency", "gateway_currency", "paid_at", "applied"]
-TERMINAL_COLUMNS = ["category", "line", "reference", "payment_id", "ledger_status", "gateway_status",
-                    "ledger_amount", "gateway_amount", "applied"]
+# On a terminal the rows come grouped by category, each with the columns that say what is wrong.
+TERMINAL_COLUMNS: dict[str, list[str]] = {
+    "matched": ["line", "reference", "payment_id", "ledger_status", "gateway_amount", "applied"],
+    "amount_mismatch": ["line", "reference", "payment_id", "ledger_amount", "gateway_amount"],
+    "currency_mismatch": ["line", "reference", "payment_id", "ledger_currency", "gateway_currency"],
+    "status_mismatch": ["line", "reference", "payment_id", "ledger_status", "gateway_status", "applied"],
+    "missing_in_gateway": ["reference", "payment_id", "ledger_status", "ledger_amount"],
+    "missing_in_ledger": ["line", "reference", "gateway_status", "gateway_amount"],
+    "duplicate_reference": ["line", "reference", "payment_id", "gateway_status", "gateway_amount"],
+}
 
 TEMP_FILE = """
 CREATE TEMPORARY TABLE recon_file (
@@ -115,11 +123,13 @@ class ReconcileReport:
         return sum(n for c, n in self.counts.items() if c != "matched") - self.applied.get("status", 0)
 
     def summary_line(self) -> str:
-        parts = ", ".join(f"{self.counts.get(c, 0):,} {c}" for c in CATEGORIES)
-        line = f"reconciled {self.lines:,} {self.gateway} line(s) ({self.layout}, amounts in {self.amount_unit}): {parts}"
+        # Only the categories that occur (JSON carries every count, zeros included).
+        parts = ", ".join(f"{self.counts[c]:,} {c}" for c in CATEGORIES if self.counts.get(c)) or "nothing"
+        layout = "" if self.layout == self.gateway else f", {self.layout} columns"
+        line = f"reconciled {self.lines:,} {self.gateway} line(s) ({self.amount_unit}{layout}): {parts}"
         if self.applied:
-            line += (f"; applied: {self.applied.get('status', 0):,} status change(s), "
-                     f"{self.applied.get('refunds', 0):,} refund(s) marked processed")
+            line += (f"; applied {self.applied.get('status', 0):,} status change(s), "
+                     f"{self.applied.get('refunds', 0):,} refund(s) processed")
         return line
 
 

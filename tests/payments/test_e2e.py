@@ -32,9 +32,9 @@ def test_reconcile_the_demo_export_then_apply(run_gmctl, demo_home):  # noqa: F8
 
     applied = run_gmctl("payments", "reconcile", str(export), "--gateway", "paystack", "--apply", home=demo_home)
     assert applied.returncode == 1, applied.stderr  # the amount mismatch is still there
-    assert "applied: 2 status change(s), 1 refund(s) marked processed" in applied.stderr
+    assert "applied 2 status change(s), 1 refund(s) processed" in applied.stderr
     done = {r["reference"]: r["applied"] for r in csv.DictReader(io.StringIO(applied.stdout), delimiter="\t")}
-    assert sorted(v for v in done.values() if v) == ["status -> completed", "status -> failed"]
+    assert sorted(v for v in done.values() if v) == ["→ completed", "→ failed"]
 
     again = run_gmctl("payments", "reconcile", str(export), "--gateway", "paystack", home=demo_home)
     assert again.returncode == 1
