@@ -240,18 +240,21 @@ def render_rows_with_bars(
                for v in values]
     top = max(numbers) if numbers and max(numbers) > 0 else 1.0
     out = console(env)
-    used = sum(max(len(c), 8) + 2 for c in columns)
-    size = max(4, min(width, (out.width or 80) - used - 2))
     now = env.clock()
+    cells = [[human_cell(row.get(c), now) for c in columns] for row in data]
+    widths = [max([len(c.replace("_", " "))] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    used = sum(widths) + 2 * len(columns) + 1  # rich pads every column by one space each side
+    size = max(4, min(width, (out.width or 80) - used - 1))
     table = Table(title=title, header_style="bold", box=None, pad_edge=False)
-    for column in columns:
+    for i, column in enumerate(columns):
         numeric = all(isinstance(r.get(column), (int, float, Decimal)) and not isinstance(r.get(column), bool)
                       for r in data if r.get(column) is not None)
-        table.add_column(column.replace("_", " "), justify="right" if numeric else "left", no_wrap=True)
+        table.add_column(column.replace("_", " "), justify="right" if numeric else "left", no_wrap=True,
+                         min_width=widths[i])
     table.add_column(bar_column.replace("_", " "), no_wrap=True)
-    for row, number in zip(data, numbers):
-        cells = max(0.0, number) / top * size
-        whole = int(cells)
-        bar = "█" * whole + ("▌" if cells - whole >= 0.5 else "")
-        table.add_row(*[Text(human_cell(row.get(c), now)) for c in columns], Text(bar, style="cyan"))
+    for line, number in zip(cells, numbers):
+        length = max(0.0, number) / top * size
+        whole = int(length)
+        bar = "█" * whole + ("▌" if length - whole >= 0.5 else "")
+        table.add_row(*[Text(cell) for cell in line], Text(bar, style="cyan"))
     out.print(table)

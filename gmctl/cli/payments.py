@@ -23,6 +23,8 @@ LIST_COLUMNS = ["id", "status", "amount", "currency", "gateway", "method", "refe
 LIST_TERMINAL = ["id", "status", "amount", "reference", "customer", "created_at"]  # fits 80 columns
 REFUND_COLUMNS = ["id", "payment_id", "amount", "status", "reason", "idempotency_key", "gateway_ref",
                   "failure_reason", "requested_at", "processed_at", "failed_at"]
+SHOW_REFUNDS = ["id", "amount", "status", "gateway_ref", "requested_by", "requested_at"]
+SHOW_METHODS = ["id", "method", "provider", "default", "active"]
 METHOD_COLUMNS = ["id", "user", "type", "method", "provider", "nickname", "default", "active", "expires", "expiry"]
 METHOD_TERMINAL = ["id", "user", "method", "default", "active", "expiry"]
 
@@ -105,8 +107,18 @@ def show(ctx: typer.Context, key: str = typer.Argument(..., metavar="ID|REFERENC
         document = payment_document(session, key)
     if env.output_format == "json":
         output.emit_json(env, document)
-    else:
-        output.render_document(env, flatten(document), title=f"Payment {document['id']}")
+        return
+    flat = flatten(document)
+    if not (env.stdout_is_tty and env.output_format == "table"):
+        output.render_document(env, flat)
+        return
+    # A person: the fields, then each list as its own table with the columns that fit a terminal.
+    output.render_document(env, {k: v for k, v in flat.items() if not isinstance(v, list)},
+                           title=f"Payment {document['id']}")
+    for key, shown in (("refunds", SHOW_REFUNDS), ("stored_methods", SHOW_METHODS)):
+        if isinstance(flat.get(key), list):
+            env.stdout.write("\n")
+            output.render_rows(env, flat[key], terminal_columns=shown, title=key.replace("_", " "))
 
 
 @command(app, "summary")

@@ -132,6 +132,8 @@ def flatten(document: Mapping[str, Any]) -> dict[str, Any]:
                 flat[f"gateway.{name}"] = item
         elif key == "request":
             flat["request"] = None if value is None else f"#{value['id']} {value['title']} ({value['status']})"
+        elif isinstance(value, list) and not value:
+            flat[key] = "none"  # a field line, rather than an empty heading
         else:
             flat[key] = value
     return flat
