@@ -4,8 +4,9 @@ A file is refused (BadExportFile, exit 2, naming the line) when:
 - it starts with a byte-order mark (an editor re-saved it; export it again or strip the BOM),
 - a line is not UTF-8,
 - the header lacks a column the layout needs (wrong layout: the message lists what it found),
-- a line is blank, or has another number of fields than the header (the last line cut short
-  is reported as truncated), or an unterminated quote,
+- a line is blank, or has another number of fields than the header, or an unterminated quote,
+- the last line has no line break at its end: the file was cut short (a truncated last line can
+  still hold the right number of fields, its last one cut: exports end every line with a break),
 - a value cannot be read: an amount that is not a number (a kobo amount with a fraction), a status
   outside the mapping table, a time that is not ISO-8601.
 Nothing is applied from a refused file: the reader runs to the end before any change is made.
@@ -119,6 +120,10 @@ def read_export(path: Path | str, layout: Layout, unit: str) -> Iterator[Row]:
             line = counter[0]
             if not fields or all(not f.strip() for f in fields) and len(fields) <= 1:
                 raise BadExportFile(path, line, "blank line", hint="remove blank lines, or export the file again")
+            if not ends[0]:  # the last line has no line break: the download or copy was cut short
+                raise BadExportFile(path, line, f"the last line is truncated (no line break at its end; "
+                                    f"{len(fields)} of {width} fields)",
+                                    hint="the file was cut short: download the export again")
             if len(fields) != width:
                 if len(fields) < width and not ends[0]:
                     raise BadExportFile(path, line, f"the last line is truncated: {len(fields)} of {width} fields",

@@ -13,8 +13,9 @@ How (streaming, so a 1M-row export against 5M payments stays in bounded memory):
 4. the ledger's payments of that gateway created in the window (--since/--until Lagos days; by
    default the Lagos days the file's paid-at times span) that no line matched are
    missing_in_gateway, except pending payments with no gateway transaction id (never sent there).
-The 100x check: when every matched line's amount is exactly 100 times the ledger's (or a
-hundredth), the unit is wrong, and the run stops (exit 2) saying which --amount-unit to pass.
+The 100x check: when every matched line's amount (or all but a few: UNIT_SHARE, 95% of them, so
+that one real mismatch does not hide the mistake) is exactly 100 times the ledger's, or a
+hundredth, the unit is wrong, and the run stops (exit 2) saying which --amount-unit to pass.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from gmctl.when import LAGOS
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+UNIT_SHARE = 0.95
 CATEGORIES = ("matched", "amount_mismatch", "currency_mismatch", "status_mismatch",
               "missing_in_gateway", "missing_in_ledger", "duplicate_reference")
 COLUMNS = ["category", "line", "reference", "payment_id", "ledger_status", "gateway_status",
@@ -194,15 +196,19 @@ def _copy_file(connection: Any, path: Path | str, layout: Any, unit: str) -> int
     return count
 
 
+def _share(part: int, whole: int) -> str:
+    return f"all {whole:,}" if part == whole else f"{part:,} of the {whole:,}"
+
+
 def _check_unit(connection: Any, unit: str) -> None:
     joined, times_100, hundredth = connection.execute(text(HUNDRED)).one()
-    if joined and times_100 == joined:
+    if joined and times_100 >= UNIT_SHARE * joined:
         raise InvalidInput(
-            f"every one of the {joined:,} matched amounts is exactly 100 times the ledger's: the file counts "
+            f"{_share(times_100, joined)} matched amounts are exactly 100 times the ledger's: the file counts "
             f"kobo, but it was read as {unit}; nothing was applied", hint="pass --amount-unit kobo")
-    if joined and hundredth == joined:
+    if joined and hundredth >= UNIT_SHARE * joined:
         raise InvalidInput(
-            f"every one of the {joined:,} matched amounts is exactly a hundredth of the ledger's: the file counts "
+            f"{_share(hundredth, joined)} matched amounts are exactly a hundredth of the ledger's: the file counts "
             f"naira, but it was read as {unit}; nothing was applied", hint="pass --amount-unit naira")
 
 

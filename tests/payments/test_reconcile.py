@@ -113,7 +113,8 @@ def test_naira_file_read_as_kobo_is_named(session, payer, tmp_path):
                     "2,K-2,10000,NGN,success,2026-11-20T10:00:00Z\n")
     with pytest.raises(InvalidInput) as caught, session.begin_nested():
         reconcile(session, path, gateway="paystack", now=FIXED_NOW, amount_unit="naira")
-    assert "100 times" in caught.value.message and caught.value.hint == "pass --amount-unit kobo"
+    assert "all 2 matched amounts are exactly 100 times" in caught.value.message
+    assert caught.value.hint == "pass --amount-unit kobo"
     report = reconcile(session, path, gateway="paystack", now=FIXED_NOW)  # kobo is Paystack's default
     assert report.counts["matched"] == 2
 
@@ -154,6 +155,7 @@ GOOD = "1,B-1,100000,NGN,success,2026-11-20T10:00:00Z\n"
     ((HEADER + GOOD + "\n" + GOOD).encode(), 3, "blank line"),
     ((HEADER + GOOD).encode() + b"2,B-\xff2,100000,NGN,success,\n", 3, "not UTF-8"),
     ((HEADER + GOOD + "2,B-2,1000").encode(), 3, "truncated"),
+    ((HEADER + GOOD + "2,B-2,100000,NGN,success,2026-11-20T10:0").encode(), 3, "truncated"),
     (("ref,total,state\n" + GOOD).encode(), 1, "not a paystack export"),
     ((HEADER + "2,B-2,100000,NGN,settled,\n").encode(), 2, "status 'settled'"),
     ((HEADER + "2,B-2,12x,NGN,success,\n").encode(), 2, "not a number"),
@@ -169,3 +171,16 @@ def test_bad_files_name_the_line_and_apply_nothing(session, payer, finance, tmp_
     assert words in caught.value.message and caught.value.exit_code == 2
     session.refresh(pending)
     assert pending.status == "pending"
+
+
+def test_one_real_mismatch_does_not_hide_a_wrong_unit(session, payer, tmp_path):
+    lines = [HEADER.strip()]
+    for n in range(1, 21):
+        add_payment(session, payer.id, reference=f"U-{n}", amount=f"{n * 100}.00", created_at=AT)
+        kobo = n * 100 * 100 + (7 if n == 20 else 0)  # read as naira: 100x, except one line
+        lines.append(f"{n},U-{n},{kobo},NGN,success,2026-11-20T10:00:00Z")
+    path = tmp_path / "mostly.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InvalidInput) as caught, session.begin_nested():
+        reconcile(session, path, gateway="paystack", now=FIXED_NOW, amount_unit="naira")
+    assert "19 of the 20 matched amounts are exactly 100 times" in caught.value.message
