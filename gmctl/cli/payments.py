@@ -26,7 +26,7 @@ REFUND_COLUMNS = ["id", "payment_id", "amount", "status", "reason", "idempotency
 SHOW_REFUNDS = ["id", "amount", "status", "gateway_ref", "requested_by", "requested_at"]
 SHOW_METHODS = ["id", "method", "provider", "default", "active"]
 METHOD_COLUMNS = ["id", "user", "type", "method", "provider", "nickname", "default", "active", "expires", "expiry"]
-METHOD_TERMINAL = ["id", "user", "method", "default", "active", "expiry"]
+METHOD_TERMINAL = ["id", "user", "method", "default", "expiry"]
 
 
 def _amount(value: Optional[str], what: str):  # -> Decimal | None

@@ -40,9 +40,12 @@ class ExpireReport:
     seconds: float
 
     def summary_line(self) -> str:
-        verb = "would cancel" if self.dry_run else "cancelled"
-        return (f"expire-pending{' dry run' if self.dry_run else ''}: {verb} {self.expired:,} payment(s) "
-                f"pending or processing since before {self.cutoff.isoformat(timespec='minutes')}"
+        from gmctl.when import lagos_stamp
+
+        since = f"pending or processing since before {lagos_stamp(self.cutoff)}"
+        if self.dry_run:
+            return f"expire-pending dry run: would cancel {self.expired:,} payment(s) {since}; nothing changed"
+        return (f"expire-pending: cancelled {self.expired:,} payment(s) {since}"
                 f" in {self.batches} batch(es), {self.seconds:.1f}s")
 
 
