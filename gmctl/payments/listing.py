@@ -110,10 +110,13 @@ def make_filter(session: Any, now: datetime, *, statuses: Sequence[str] | None =
 SELECT = """
 SELECT p.id, p.status, p.amount, p.currency, p.gateway, p.payment_method AS method,
        p.gateway_reference AS reference, p.gateway_transaction_id AS transaction_id,
-       u.username AS customer, p.service_request_id AS request_id, p.description,
-       p.created_at, p.completed_at
-FROM payments p JOIN users u ON u.id = p.user_id
+       (SELECT u.username FROM users u WHERE u.id = p.user_id) AS customer,
+       p.service_request_id AS request_id, p.description, p.created_at, p.completed_at
+FROM payments p
 """
+# The customer is a scalar subquery, not a join: it runs for the (at most 51) rows the page keeps,
+# after the sort and limit, whatever the planner guesses about a filter (a join made it hash all
+# of users for a one-row reference lookup: 70 ms at 5M payments).
 
 
 def conditions(flt: PaymentFilter) -> tuple[list[str], dict[str, Any]]:
