@@ -1,8 +1,8 @@
 """`payments reconcile FILE --gateway G`: match a gateway's transaction export against the ledger.
 
 How (streaming, so a 1M-row export against 5M payments stays in bounded memory):
-1. the file is read line by line (`exportfile`), checked and converted, and COPYed into a temporary
-   table; a bad file stops the run there with its line number, before anything is compared;
+1. the file is streamed into a temporary table by COPY, checked and converted in SQL (`loadfile`);
+   a bad file stops the run there with its line number, before anything is compared;
 2. in SQL: each line is matched on reference = payments.gateway_reference, or transaction id /
    reference = payments.gateway_transaction_id, among the payments of that gateway;
 3. every line lands in one category, tested in this order:
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from gmctl.errors import InvalidInput
-from gmctl.payments.exportfile import read_export
+from gmctl.payments.loadfile import load_export
 from gmctl.payments.layouts import choose_layout
 from gmctl.when import LAGOS
 
@@ -57,8 +57,6 @@ CREATE TEMPORARY TABLE recon_file (
     currency text NOT NULL, gateway_status text NOT NULL, mapped_status text NOT NULL,
     paid_at timestamptz, fees numeric, channel text, message text
 ) ON COMMIT DROP"""
-COPY = ("COPY recon_file (line, reference, transaction_id, amount, currency, gateway_status, mapped_status,"
-        " paid_at, fees, channel, message) FROM STDIN")
 MATCHES = """
 CREATE TEMPORARY TABLE recon_match ON COMMIT DROP AS
 SELECT f.line, p.id AS payment_id FROM recon_file f JOIN payments p ON p.gateway_reference = f.reference
@@ -152,10 +150,10 @@ def reconcile(session: "Session", path: Path | str, *, gateway: str, now: dateti
         from gmctl.retention.lock import hold_for_transaction
 
         hold_for_transaction(connection, "payments-reconcile")
-    for name in ("recon_result", "recon_match", "recon_file"):
+    for name in ("recon_result", "recon_match", "recon_file", "recon_raw"):
         connection.execute(text(f"DROP TABLE IF EXISTS pg_temp.{name}"))
     connection.execute(text(TEMP_FILE))
-    lines = _copy_file(connection, path, layout, unit)
+    lines = load_export(connection, path, layout, unit)
     connection.execute(text("ANALYZE recon_file"))
     connection.execute(text(MATCHES), {"gateway": layout.gateway})
     connection.execute(text("ANALYZE recon_match"))
@@ -184,16 +182,6 @@ def reconcile(session: "Session", path: Path | str, *, gateway: str, now: dateti
 def _lagos_day_start(moment: datetime) -> datetime:
     day = moment.astimezone(LAGOS).date()
     return datetime(day.year, day.month, day.day, tzinfo=LAGOS)
-
-
-def _copy_file(connection: Any, path: Path | str, layout: Any, unit: str) -> int:
-    raw = connection.connection.driver_connection  # psycopg 3: COPY streams the rows as they are read
-    count = 0
-    with raw.cursor() as cursor, cursor.copy(COPY) as copy:
-        for row in read_export(path, layout, unit):
-            copy.write_row(row)
-            count += 1
-    return count
 
 
 def _share(part: int, whole: int) -> str:
