@@ -251,7 +251,7 @@ def render_rows_with_bars(
                       for r in data if r.get(column) is not None)
         table.add_column(column.replace("_", " "), justify="right" if numeric else "left", no_wrap=True,
                          min_width=widths[i])
-    table.add_column(bar_column.replace("_", " "), no_wrap=True)
+    table.add_column("", no_wrap=True)  # the bars speak for themselves
     for line, number in zip(cells, numbers):
         length = max(0.0, number) / top * size
         whole = int(length)
