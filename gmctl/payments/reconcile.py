@@ -3,8 +3,9 @@
 How (streaming, so a 1M-row export against 5M payments stays in bounded memory):
 1. the file is streamed into a temporary table by COPY, checked and converted in SQL (`loadfile`);
    a bad file stops the run there with its line number, before anything is compared;
-2. in SQL: each line is matched on reference = payments.gateway_reference, or transaction id /
-   reference = payments.gateway_transaction_id, among the payments of that gateway;
+2. in SQL: each line is matched on reference = payments.gateway_reference among the payments of
+   that gateway; a line that finds none is matched on its transaction id (or, without that column,
+   its reference) = payments.gateway_transaction_id;
 3. every line lands in one category, tested in this order:
    duplicate_reference (the reference is on several lines, or matches several payments, or two
    lines match one payment), missing_in_ledger, currency_mismatch, amount_mismatch (exact Decimal),
@@ -57,41 +58,47 @@ CREATE TEMPORARY TABLE recon_file (
     currency text NOT NULL, gateway_status text NOT NULL, mapped_status text NOT NULL,
     paid_at timestamptz, fees numeric, channel text, message text
 ) ON COMMIT DROP"""
+# Matching reads payments once: by our reference (one hash join), then by the gateway's id only
+# for the few lines the reference did not find. The ledger's values travel with the match, so
+# nothing after this joins payments again.
 MATCHES = """
 CREATE TEMPORARY TABLE recon_match ON COMMIT DROP AS
-SELECT f.line, p.id AS payment_id FROM recon_file f JOIN payments p ON p.gateway_reference = f.reference
- WHERE p.gateway = :gateway
-UNION
-SELECT f.line, p.id FROM recon_file f JOIN payments p ON p.gateway_transaction_id = f.transaction_id
- WHERE p.gateway = :gateway AND f.transaction_id IS NOT NULL
-UNION
-SELECT f.line, p.id FROM recon_file f JOIN payments p ON p.gateway_transaction_id = f.reference
- WHERE p.gateway = :gateway"""
+SELECT f.line, p.id AS payment_id, p.status, p.amount, p.currency
+FROM recon_file f JOIN payments p ON p.gateway_reference = f.reference
+WHERE p.gateway = :gateway"""
+MATCH_BY_ID = """
+INSERT INTO recon_match
+SELECT f.line, p.id, p.status, p.amount, p.currency
+FROM recon_file f JOIN payments p ON p.gateway_transaction_id = f.{column}
+WHERE p.gateway = :gateway AND f.{column} IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM recon_match m WHERE m.line = f.line)"""
 HUNDRED = """
 SELECT count(*) AS joined,
-       count(*) FILTER (WHERE f.amount = p.amount * 100) AS times_100,
-       count(*) FILTER (WHERE f.amount * 100 = p.amount) AS hundredth
-FROM recon_match m JOIN recon_file f USING (line) JOIN payments p ON p.id = m.payment_id"""
+       count(*) FILTER (WHERE f.amount = m.amount * 100) AS times_100,
+       count(*) FILTER (WHERE f.amount * 100 = m.amount) AS hundredth
+FROM recon_match m JOIN recon_file f USING (line)"""
 RESULT = """
 CREATE TEMPORARY TABLE recon_result ON COMMIT DROP AS
-WITH lines AS (SELECT line, count(*) AS n, min(payment_id) AS payment_id FROM recon_match GROUP BY line),
-     shared AS (SELECT payment_id FROM recon_match GROUP BY payment_id HAVING count(DISTINCT line) > 1),
+WITH lines AS (SELECT line, count(*) AS n, min(payment_id) AS payment_id, min(status) AS status,
+                      min(amount) AS amount, min(currency) AS currency
+               FROM recon_match GROUP BY line),
+     shared AS (SELECT payment_id FROM recon_match GROUP BY payment_id HAVING count(*) > 1),
      repeated AS (SELECT reference FROM recon_file GROUP BY reference HAVING count(*) > 1)
 SELECT CASE
          WHEN f.reference IN (SELECT reference FROM repeated) OR l.n > 1
               OR l.payment_id IN (SELECT payment_id FROM shared) THEN 'duplicate_reference'
          WHEN l.payment_id IS NULL THEN 'missing_in_ledger'
-         WHEN upper(coalesce(p.currency, 'NGN')) <> f.currency THEN 'currency_mismatch'
-         WHEN p.amount <> f.amount THEN 'amount_mismatch'
-         WHEN NOT (p.status = f.mapped_status OR (p.status IN ('pending', 'processing')
+         WHEN upper(coalesce(l.currency, 'NGN')) <> f.currency THEN 'currency_mismatch'
+         WHEN l.amount <> f.amount THEN 'amount_mismatch'
+         WHEN NOT (l.status = f.mapped_status OR (l.status IN ('pending', 'processing')
                    AND f.mapped_status IN ('pending', 'processing'))
-                  OR (:gateway = 'flutterwave' AND p.status = 'refunded' AND f.mapped_status = 'completed'))
+                  OR (:gateway = 'flutterwave' AND l.status = 'refunded' AND f.mapped_status = 'completed'))
               THEN 'status_mismatch'
          ELSE 'matched' END AS category,
-       f.line, f.reference, l.payment_id, p.status AS ledger_status, f.gateway_status, f.mapped_status,
-       p.amount AS ledger_amount, f.amount AS gateway_amount, p.currency AS ledger_currency,
+       f.line, f.reference, l.payment_id, l.status AS ledger_status, f.gateway_status, f.mapped_status,
+       l.amount AS ledger_amount, f.amount AS gateway_amount, l.currency AS ledger_currency,
        f.currency AS gateway_currency, f.paid_at, f.message, NULL::text AS applied
-FROM recon_file f LEFT JOIN lines l USING (line) LEFT JOIN payments p ON p.id = l.payment_id"""
+FROM recon_file f LEFT JOIN lines l USING (line)"""
 MISSING = """
 INSERT INTO recon_result (category, reference, payment_id, ledger_status, ledger_amount, ledger_currency)
 SELECT 'missing_in_gateway', coalesce(p.gateway_reference, p.gateway_transaction_id), p.id, p.status,
@@ -150,6 +157,9 @@ def reconcile(session: "Session", path: Path | str, *, gateway: str, now: dateti
         from gmctl.retention.lock import hold_for_transaction
 
         hold_for_transaction(connection, "payments-reconcile")
+    # Hash joins and aggregates of a million lines fit in memory instead of spilling to disk in
+    # batches (the server's memory, for this transaction only; not the gmctl process's).
+    connection.execute(text("SET LOCAL work_mem = '128MB'"))
     for name in ("recon_result", "recon_match", "recon_file", "recon_raw"):
         connection.execute(text(f"DROP TABLE IF EXISTS pg_temp.{name}"))
     connection.execute(text(TEMP_FILE))
@@ -157,6 +167,9 @@ def reconcile(session: "Session", path: Path | str, *, gateway: str, now: dateti
     connection.execute(text("ANALYZE recon_file"))
     connection.execute(text(MATCHES), {"gateway": layout.gateway})
     connection.execute(text("ANALYZE recon_match"))
+    # A file without a transaction id column may carry the gateway's id in its reference column.
+    for column in ("transaction_id",) if "transaction_id" in layout.headers else ("reference",):
+        connection.execute(text(MATCH_BY_ID.format(column=column)), {"gateway": layout.gateway})
     _check_unit(connection, unit)
     connection.execute(text(RESULT), {"gateway": layout.gateway})
     if since is None or until is None:
