@@ -1,9 +1,10 @@
 """Demo refunds and sample gateway exports, so that `payments show`, `summary` and `reconcile` have
 something real to show.
 
-Refunds: every refunded demo payment gets its processed refund; one completed Paystack payment
-gets a full refund still `requested` (the sample export reports it reversed, so reconcile --apply
-marks it processed); two get partial refunds (one requested, one failed).
+Refunds: every refunded demo payment gets its processed refund; one wallet top-up (through
+Paystack) gets a full refund still `requested` (the sample export reports it reversed, so
+reconcile --apply marks it processed); two completed Paystack payments get partial refunds (one
+requested, one failed).
 
 Exports (file name -> CSV text, written by `db seed --demo` to $GMCTL_HOME/demo/):
 - paystack_export.csv: Paystack's layout (amounts and fees in kobo, times in GMT) for every demo
@@ -46,14 +47,21 @@ def seed_refunds_and_exports(world: DemoWorld, payments: list[tuple[int, dict[st
         if p["status"] == "refunded":
             rows.append(_refund(world, pid, p["amount"], "Request cancelled: deposit returned", "processed",
                                 p["updated_at"]))
-    completed = [(pid, p) for pid, p in payments if p["status"] == "completed" and p["gateway"] == "paystack"]
-    if completed:
-        pid, p = completed[0]
-        rows.append(_refund(world, pid, p["amount"], "Service not delivered", "requested",
+    # The full refund still requested: a wallet top-up (no request, whose final cost its completed
+    # payments must keep matching), taken through Paystack so that the sample export reverses it.
+    topup = next(((pid, p) for pid, p in payments if p["status"] == "completed" and p["service_request_id"] is None),
+                 None)
+    if topup:
+        pid, p = topup
+        rows.append(_refund(world, pid, p["amount"], "Top-up made twice by mistake", "requested",
                             world.now - timedelta(hours=5)))
-        p["status"] = "refunded"
-        world.session.execute(text("UPDATE payments SET status = 'refunded' WHERE id = :id"), {"id": pid})
-    for (pid, p), state in zip(completed[1:3], ("requested", "failed")):
+        p.update(status="refunded", gateway="paystack",
+                 gateway_transaction_id=f"PSTK-{world.token(16)}")
+        world.session.execute(text("UPDATE payments SET status = 'refunded', gateway = 'paystack',"
+                                   " gateway_transaction_id = :txn WHERE id = :id"),
+                              {"id": pid, "txn": p["gateway_transaction_id"]})
+    completed = [(pid, p) for pid, p in payments if p["status"] == "completed" and p["gateway"] == "paystack"]
+    for (pid, p), state in zip(completed[:2], ("requested", "failed")):
         part = (p["amount"] / 4).quantize(Decimal("1")).quantize(Decimal("0.01"))
         rows.append(_refund(world, pid, part, "Part of the work was not needed", state,
                             world.now - timedelta(days=1, hours=3)))
