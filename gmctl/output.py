@@ -234,3 +234,11 @@ def error(env: "Env", text: str, hint: str | None = None) -> None:
     env.stderr.write(f"error: {_message(text)}\n")
     if hint:
         env.stderr.write(f"hint: {_message(hint)}\n")
+
+
+def render_rows_with_bars(env: "Env", rows: Iterable[Any], columns: Sequence[str], **options: Any) -> None:
+    """Rows with a bar chart beside the numbers on a terminal; exactly render_rows otherwise.
+    See gmctl.output_bars.render_rows_with_bars for the options."""
+    from gmctl.output_bars import render_rows_with_bars as draw
+
+    draw(env, rows, columns, **options)

@@ -41,6 +41,13 @@ JOBS_IN_ORDER = (
         "GMCTL_UNATTENDED=1"),
     Job("gmctl-files-verify", "30 5 * * 0", "files verify", "sha256 and size of every upload, weekly",
         "GMCTL_UNATTENDED=1"),
+    Job("gmctl-payments-expire", "*/30 * * * *", "payments expire-pending --older-than 24h",
+        "cancel payments pending or processing for over 24h, every 30 minutes", "GMCTL_UNATTENDED=1"),
+)
+# Shown commented out: the export has to be fetched from the gateway first, which gmctl does not do.
+RECONCILE_EXAMPLE = (
+    "# nightly reconcile (example: fetch yesterday's export first; exit 1 = something did not match)",
+    "# 30 5 * * *    GMCTL_UNATTENDED=1 {gmctl} payments reconcile /var/lib/gmctl/exports/paystack-$(date -d yesterday +\\%F).csv --gateway paystack",
 )
 
 
@@ -65,6 +72,7 @@ def crontab(gmctl: str, now: datetime) -> str:
         lines.append(f"# {job.purpose}")
         prefix = f"{job.environment} " if job.environment else ""
         lines.append(f"{job.schedule:<14} {prefix}{gmctl} {job.command}")
+    lines.extend(line.format(gmctl=gmctl) for line in RECONCILE_EXAMPLE)
     return "\n".join(lines) + "\n"
 
 
@@ -80,7 +88,8 @@ class PgCronJob:
 # Every two minutes from 01:00 to 04:58: one short batch per policy each time.
 NIGHT_BATCHES = "*/2 1-4 * * *"
 PG_CRON_BATCH_SIZES = {ARCHIVE: 500, HISTORY: 20_000, TEMP_FILES: 20_000}
-STAY_IN_CRONTAB = ("gmctl-backup", "gmctl-doctor", "gmctl-roles-sweep", "gmctl-files-scan", "gmctl-files-verify")
+STAY_IN_CRONTAB = ("gmctl-backup", "gmctl-doctor", "gmctl-roles-sweep", "gmctl-files-scan", "gmctl-files-verify",
+                   "gmctl-payments-expire")
 NO_ROW_LIMIT = 2_147_483_647
 
 

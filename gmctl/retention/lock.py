@@ -123,3 +123,14 @@ def is_running(engine: Engine, job: str) -> bool:
             " AND objid::bigint = :job AND objsubid = 2 AND granted"
             " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
         ), {"ns": NAMESPACE, "job": JOBS[job]}).scalar_one())
+
+
+def hold_for_transaction(conn: Connection, job: str) -> None:
+    """Take the job's lock for the caller's transaction (pg_try_advisory_xact_lock: released at commit
+    or rollback), or raise Busy (exit 75) at once. For jobs that are one transaction, such as
+    `payments reconcile --apply`; the same keys as exclusive_run, so the two exclude each other."""
+    taken = conn.execute(text("SELECT pg_try_advisory_xact_lock(:ns, :job)"),
+                         {"ns": NAMESPACE, "job": JOBS[job]}).scalar_one()
+    if not taken:
+        raise Busy(f"another {job} run is active{_holder(conn, job)}",
+                   hint="this run was skipped; nothing was changed. Try again when the other run ends")

@@ -24,7 +24,7 @@ RANDOM_SEED = 20240101
 # The order rows are reported in: people first, then requests and what hangs off them.
 TABLES = (
     "users", "user_profiles", "user_roles", "payment_methods", "service_requests", "service_status_history",
-    "payments", "loan_applications", "hotel_bookings", "vehicles", "vehicle_services", "messages",
+    "payments", "payment_refunds", "loan_applications", "hotel_bookings", "vehicles", "vehicle_services", "messages",
     "notifications", "file_uploads",
 )  # fmt: skip
 
@@ -40,6 +40,7 @@ class DemoResult:
     admin_user_id: int | None
     notes: list[str] = field(default_factory=list)
     files: dict[str, Any] = field(default_factory=dict)  # gmctl.seed.demo_files: what was written where
+    exports: dict[str, str] = field(default_factory=dict)  # sample gateway exports: file name -> CSV
 
     def rows(self) -> list[dict[str, Any]]:
         return [{"table": name, "rows": self.counts.get(name, 0)} for name in TABLES]
@@ -83,6 +84,9 @@ def seed_demo(session: "Session", now: datetime, *, seed: int = RANDOM_SEED,
     seed_customers(world)
     seed_requests(world)
     payments = seed_payments(world)
+    from gmctl.seed.demo_payments import seed_refunds_and_exports
+
+    exports = seed_refunds_and_exports(world, payments)
     seed_loans(world)
     seed_bookings(world)
     seed_vehicles(world)
@@ -100,7 +104,7 @@ def seed_demo(session: "Session", now: datetime, *, seed: int = RANDOM_SEED,
     audit.record(session, None, "db.seed.demo", "database", None,
                  message=f"demo data loaded: {counts['service_requests']} requests, {counts['users']} users",
                  at=now)
-    return DemoResult(counts, accounts, admin_id, world.notes, files)
+    return DemoResult(counts, accounts, admin_id, world.notes, files=files, exports=exports)
 
 
 def refuse_second_demo(session: "Session") -> None:

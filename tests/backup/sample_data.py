@@ -96,6 +96,8 @@ VALUES (1, repeat('ab', 32), '2026-11-25 08:00+00', '2026-11-26 08:00+00');
 INSERT INTO system_logs (level, message, action, target_type, target_id, changes)
 VALUES ('INFO', 'request 1 assigned', 'requests.assign', 'service_request', '1',
        '{"assigned_to": {"old": null, "new": 1}}');
+INSERT INTO payment_refunds (payment_id, amount, reason, idempotency_key, status, requested_by)
+VALUES (1, 5000.00, 'Late delivery', 'bk-1', 'requested', 1);
 """
 
 EXPIRED_CARD = (

@@ -56,10 +56,18 @@ def test_selected_group_skips_option_values():
 
 
 def test_later_groups_exist_and_say_their_commands_arrive_later(cli_nodb):
-    for group in ("loans", "payments"):  # files arrived with issue 13
+    for group in ("loans",):  # files and payments arrived with issues 13 and 12
         result = cli_nodb(group, "--help")
         assert result.exit_code == 0
         assert "later issue" in result.stdout
+
+
+def test_payments_group_lists_its_commands(cli_nodb):
+    result = cli_nodb("payments", "--help")
+    assert result.exit_code == 0
+    for name in ("list", "show", "summary", "refund", "refund-done", "refund-failed", "reconcile",
+                 "expire-pending", "methods"):
+        assert f"  {name} " in result.stdout
 
 
 def test_every_command_is_guarded():

@@ -100,6 +100,10 @@ def _seed_demo(env: "Env") -> None:
         result = seed_demo(session, env.clock(), files_root=_files_root(env))
         signed_in = _sign_in_demo_admin(env, session, result)
     _show_demo(env, result, signed_in)
+    if result.exports:  # sample gateway exports for `gmctl payments reconcile` (gmctl.seed.demo_payments)
+        from gmctl.seed.demo_payments import write_exports
+
+        output.note(env, f"Sample gateway exports: {write_exports(result.exports, env.gmctl_home / 'demo')}")
 
 
 def _sign_in_demo_admin(env: "Env", session: Any, result: "DemoResult") -> str | None:

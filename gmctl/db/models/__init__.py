@@ -22,7 +22,7 @@ from gmctl.db.models.communication import Message, Notification
 from gmctl.db.models.files import FileUpload
 from gmctl.db.models.hospitality import HotelBooking
 from gmctl.db.models.lending import LoanApplication
-from gmctl.db.models.payments import Payment, PaymentMethod
+from gmctl.db.models.payments import Payment, PaymentMethod, PaymentRefund
 from gmctl.db.models.service_requests import ServiceRequest, StatusChange
 from gmctl.db.models.system import SchemaMigration, SystemLog
 
@@ -39,6 +39,7 @@ __all__ = [
     "OperatorSession",
     "Payment",
     "PaymentMethod",
+    "PaymentRefund",
     "Permission",
     "Point",
     "Role",

@@ -6,7 +6,18 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +52,10 @@ class Payment(Base):
         Index("idx_payments_created_at", "created_at"),
         Index("idx_payments_user_status_created", "user_id", "status", "created_at"),
         Index("idx_payments_gateway_status_date", "gateway", "status", "created_at"),
+        # gm14: `payments show REFERENCE`, `list --reference PREFIX` and reconcile find payments by
+        # our reference; pattern ops so that a prefix (LIKE 'GMS-2026-%') uses it as well as equality.
+        Index("idx_payments_gateway_reference", "gateway_reference",
+              postgresql_ops={"gateway_reference": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -102,3 +117,37 @@ class PaymentMethod(Base):
     nickname: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime.datetime | None] = mapped_column(server_default=NOW)
     updated_at: Mapped[datetime.datetime | None] = mapped_column(server_default=NOW)
+
+
+class PaymentRefund(Base):
+    """One refund of a payment (migration gm14): requested by gmctl, executed at the gateway by the
+    platform or a person, then marked processed (with the gateway's refund reference) or failed.
+
+    amount: NGN, NUMERIC(10,2) like payments.amount. idempotency_key: unique per payment (a retried
+    `payments refund` with the same key returns the first refund). Times are UTC.
+    """
+
+    __tablename__ = "payment_refunds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="chk_payment_refunds_amount_positive"),
+        CheckConstraint(
+            "status IN ('requested', 'processed', 'failed')", name="chk_payment_refunds_status"
+        ),
+        UniqueConstraint("payment_id", "idempotency_key", name="uq_payment_refunds_idempotency"),
+        Index("idx_payment_refunds_payment_id", "payment_id"),
+        Index("idx_payment_refunds_open", "status", postgresql_where=text("status = 'requested'")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    reason: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), server_default=varchar_default("requested"))
+    gateway_refund_reference: Mapped[str | None] = mapped_column(String(255))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime.datetime] = mapped_column(server_default=NOW)
+    processed_at: Mapped[datetime.datetime | None]
+    failed_at: Mapped[datetime.datetime | None]
+    updated_at: Mapped[datetime.datetime] = mapped_column(server_default=NOW)
