@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from gmctl import output
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of, new_group
 from gmctl.errors import GmctlError
 
@@ -53,7 +54,7 @@ def _settings(env: "Env"):
 
 
 # -- reading ---------------------------------------------------------------------------------------------
-@command(app, "list")
+@command(app, "list", replica=True)
 def list_files(
     ctx: typer.Context,
     scan_status: Optional[List[str]] = typer.Option(None, "--scan-status", "-s", metavar="STATUS",
@@ -62,13 +63,13 @@ def list_files(
     temporary: Optional[bool] = typer.Option(None, "--temporary/--no-temporary", help="Only temporary uploads, or none."),
     public: Optional[bool] = typer.Option(None, "--public/--no-public", help="Only public files, or only private."),
     user: Optional[str] = typer.Option(None, "--user", "-u", metavar="USER", help="Uploaded by (username, email, id)."),
-    request: Optional[int] = typer.Option(None, "--request", metavar="ID", help="Attached to this service request."),
+    request: Optional[int] = params.id_option("--request", help="Attached to this service request."),
     mime: Optional[str] = typer.Option(None, "--mime", metavar="TYPE", help="Recorded MIME type, or a family: image/*."),
     larger_than: Optional[str] = typer.Option(None, "--larger-than", metavar="SIZE",
                                               help="Bigger than SIZE: 10MB (decimal), 512KiB (binary), bytes."),
     smaller_than: Optional[str] = typer.Option(None, "--smaller-than", metavar="SIZE", help="Smaller than SIZE."),
     since: Optional[str] = SINCE,
-    limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000)."),
+    limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000).", parser=params.bounded(1, 1000)),
     after: Optional[str] = typer.Option(None, "--after", metavar="CURSOR", help="Continue after this cursor."),
 ) -> None:
     """Uploads, newest first, a page at a time."""
@@ -89,8 +90,8 @@ def list_files(
         output.note(env, f"more: add --after {page.next_cursor}")
 
 
-@command(app, "show")
-def show(ctx: typer.Context, file_id: int = typer.Argument(..., metavar="ID", help="The upload's id.")) -> None:
+@command(app, "show", replica=True)
+def show(ctx: typer.Context, file_id: int = params.id_argument("The upload's id.")) -> None:
     """One upload: the record, and on disk: exists, size, sha256 match, sniffed type."""
     from gmctl.files.detail import file_document
 
@@ -110,13 +111,13 @@ def show(ctx: typer.Context, file_id: int = typer.Argument(..., metavar="ID", he
 @command(app, "scan")
 def scan(
     ctx: typer.Context,
-    file_ids: Optional[List[int]] = typer.Argument(None, metavar="[ID]...", help="Uploads to scan."),
+    file_ids: Optional[List[int]] = typer.Argument(None, metavar="[ID]...", help="Uploads to scan.", parser=params.parse_id),
     pending: bool = typer.Option(False, "--pending", help="Every upload whose scan status is pending."),
     rescan_older_than: Optional[str] = typer.Option(
         None, "--rescan-older-than", metavar="SPAN", help="Also clean and failed uploads last scanned longer "
         "ago than SPAN (30d), or never by gmctl."),
     quarantine: bool = typer.Option(False, "--quarantine", help="Move infected files into quarantine."),
-    batch_size: int = typer.Option(200, "--batch-size", min=1, max=10_000, help="Records read per query."),
+    batch_size: int = typer.Option(200, "--batch-size", help="Records read per query (1-10000).", parser=params.bounded(1, 10_000)),
 ) -> None:
     """Send files to clamd (INSTREAM on its unix socket) and record clean, infected or failed.
 
@@ -188,8 +189,8 @@ def _show_scan(env: "Env", report) -> None:
 def verify(
     ctx: typer.Context,
     since: Optional[str] = SINCE,
-    id_from: Optional[int] = typer.Option(None, "--id-from", metavar="N", help="First id to check."),
-    id_to: Optional[int] = typer.Option(None, "--id-to", metavar="M", help="Last id to check."),
+    id_from: Optional[int] = params.id_option("--id-from", metavar="N", help="First id to check."),
+    id_to: Optional[int] = params.id_option("--id-to", metavar="M", help="Last id to check."),
 ) -> None:
     """Recompute each file's sha256 and size and compare with its record.
 
@@ -267,8 +268,8 @@ def orphans(
                          "nothing changed (--move-to DIR moves the stray files)")
 
 
-@command(app, "duplicates")
-def duplicates(ctx: typer.Context, limit: int = typer.Option(50, "--limit", "-n", help="Groups to show (1-1000).")) -> None:
+@command(app, "duplicates", replica=True)
+def duplicates(ctx: typer.Context, limit: int = typer.Option(50, "--limit", "-n", help="Groups to show (1-1000).", parser=params.bounded(1, 1000))) -> None:
     """Records grouped by sha256, with counts and wasted bytes (all copies but one), biggest waste first."""
     from gmctl.files.duplicates import find_duplicates
     from gmctl.files.sizes import format_size
@@ -323,7 +324,7 @@ def types(
 
 # -- quarantine ------------------------------------------------------------------------------------------
 @command(app, "quarantine")
-def quarantine(ctx: typer.Context, file_id: int = typer.Argument(..., metavar="ID"), reason: str = REASON) -> None:
+def quarantine(ctx: typer.Context, file_id: int = params.id_argument("The upload's id."), reason: str = REASON) -> None:
     """Move a file into the quarantine directory, mark it infected, and audit it."""
     from gmctl.files.quarantine import quarantine_file
 
@@ -337,7 +338,7 @@ def quarantine(ctx: typer.Context, file_id: int = typer.Argument(..., metavar="I
 
 
 @command(app, "release")
-def release(ctx: typer.Context, file_id: int = typer.Argument(..., metavar="ID"), reason: str = REASON) -> None:
+def release(ctx: typer.Context, file_id: int = params.id_argument("The upload's id."), reason: str = REASON) -> None:
     """Move a quarantined file back; it is pending again, to be scanned before anyone calls it clean."""
     from gmctl.files.quarantine import release_file
 

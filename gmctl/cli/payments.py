@@ -13,6 +13,7 @@ from typing import List, Optional
 import typer
 
 from gmctl import output
+from gmctl.cli import params
 from gmctl.cli.base import command, env_of, guarded, new_group
 from gmctl.context import Env
 
@@ -58,7 +59,7 @@ def _report(env: Env, document: dict, message: str, changed: bool = True) -> Non
     (output.success if changed else output.note)(env, message)
 
 
-@command(app, "list")
+@command(app, "list", replica=True)
 def list_(
     ctx: typer.Context,
     status: Optional[List[str]] = typer.Option(None, "--status", "-s", metavar="STATUS",
@@ -68,13 +69,13 @@ def list_(
     method: Optional[List[str]] = typer.Option(None, "--method", "-m", metavar="METHOD",
                                                help="card, bank_transfer, wallet, cash, crypto."),
     customer: Optional[str] = typer.Option(None, "--customer", "-c", metavar="USER", help="The payer: username, email or id."),
-    request: Optional[int] = typer.Option(None, "--request", "-r", metavar="ID", help="Payments of one service request."),
+    request: Optional[int] = params.id_option("--request", "-r", help="Payments of one service request."),
     since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Created on or after: a Lagos day (2026-11-01), a time, or 7d."),
     before: Optional[str] = typer.Option(None, "--before", metavar="WHEN", help="Created up to: a Lagos day, inclusive (2026-11-30), or a time."),
     min_amount: Optional[str] = typer.Option(None, "--min-amount", metavar="NGN", help="At least this amount (1,000 or ₦1,000 or NGN 1000)."),
     max_amount: Optional[str] = typer.Option(None, "--max-amount", metavar="NGN", help="At most this amount."),
     reference: Optional[str] = typer.Option(None, "--reference", metavar="TEXT", help="Our reference or its beginning (GMS-2026-8W), or the gateway's transaction id."),
-    limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000)."),
+    limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000).", parser=params.bounded(1, 1000)),
     after: Optional[str] = typer.Option(None, "--after", metavar="CURSOR", help="Continue after this cursor (printed by the previous page)."),
 ) -> None:
     """The payments ledger, newest first, a page at a time."""
@@ -94,7 +95,7 @@ def list_(
         output.note(env, f"more: add --after {page.next_cursor}")
 
 
-@command(app, "show")
+@command(app, "show", replica=True)
 def show(ctx: typer.Context, key: str = typer.Argument(..., metavar="ID|REFERENCE",
                                                        help="Payment id, gateway reference or transaction id.")) -> None:
     """One payment: gateway fields (a card as brand and last four), its request, refunds, stored methods."""
@@ -121,7 +122,7 @@ def show(ctx: typer.Context, key: str = typer.Argument(..., metavar="ID|REFERENC
             output.render_rows(env, flat[key], terminal_columns=shown, title=key.replace("_", " "))
 
 
-@command(app, "summary")
+@command(app, "summary", replica=True)
 def summary(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="DAY", help="First Lagos day (default: 29 days before --until)."),
@@ -182,7 +183,7 @@ def refund(
 @command(app, "refund-done")
 def refund_done(
     ctx: typer.Context,
-    refund_id: int = typer.Argument(..., metavar="REFUND_ID"),
+    refund_id: int = params.id_argument("The refund's id (payments show lists them).", metavar="REFUND_ID"),
     gateway_ref: str = typer.Option(..., "--gateway-ref", metavar="REF", help="The gateway's reference for the refund."),
 ) -> None:
     """Mark a requested refund processed: the gateway has paid it out."""
@@ -201,7 +202,7 @@ def refund_done(
 @command(app, "refund-failed")
 def refund_failed(
     ctx: typer.Context,
-    refund_id: int = typer.Argument(..., metavar="REFUND_ID"),
+    refund_id: int = params.id_argument("The refund's id (payments show lists them).", metavar="REFUND_ID"),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="What the gateway answered."),
 ) -> None:
     """Mark a requested refund failed at the gateway; its amount is refundable again."""
@@ -265,7 +266,7 @@ def expire_pending(
     ctx: typer.Context,
     older_than: str = typer.Option("24h", "--older-than", metavar="SPAN", help="Pending/processing longer than this (e.g. 24h, 2d)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be cancelled; change nothing."),
-    batch_size: int = typer.Option(500, "--batch-size", help="Payments per transaction (1-10000)."),
+    batch_size: int = typer.Option(500, "--batch-size", help="Payments per transaction (1-10000).", parser=params.bounded(1, 10_000)),
 ) -> None:
     """Cron: cancel payments stuck pending or processing, in batches, under a lock (exit 75 if held)."""
     from gmctl.payments.expire import expire_pending as run
@@ -317,7 +318,7 @@ def methods(
 
 
 @command(methods_app, "set-default")
-def set_default(ctx: typer.Context, method_id: int = typer.Argument(..., metavar="ID")) -> None:
+def set_default(ctx: typer.Context, method_id: int = params.id_argument("The stored method's id (payments methods lists them).")) -> None:
     """Make a stored method its customer's one default (the old default is cleared)."""
     from gmctl.auth.permissions import require
     from gmctl.payments.methods import set_default as run

@@ -19,10 +19,14 @@ UNITS = {
 }  # fmt: skip
 
 
+MAX_SIZE = 2**63 - 1  # file_uploads.file_size is a bigint
+
+
 def parse_size(text: str, *, what: str = "size") -> int:
     """Bytes, from `10MB` (10,000,000), `512KiB` (524,288), `1.5GiB` or `2048`.
 
-    Raises InvalidInput naming the option when the text is not a size; fractions of a byte round down.
+    Raises InvalidInput naming the option when the text is not a size or exceeds MAX_SIZE (the
+    column's bigint); fractions of a byte round down.
     """
     match = _SIZE.match(text or "")
     unit = match.group(2).lower() if match else None
@@ -31,7 +35,11 @@ def parse_size(text: str, *, what: str = "size") -> int:
                            hint="write bytes or a unit: 10MB or 10M (decimal, 10^6), 512KiB or 512Ki (binary, 2^10)")
     from decimal import Decimal
 
-    return int(Decimal(match.group(1)) * UNITS[unit])
+    size = int(Decimal(match.group(1)) * UNITS[unit])
+    if size > MAX_SIZE:
+        raise InvalidInput(f"{what} {text!r} is larger than any file gmctl can record",
+                           hint="file_size is a bigint: at most 8 EiB (9,223,372,036,854,775,807 bytes)")
+    return size
 
 
 def format_size(size: int | None) -> str:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import or_, select
 
 from gmctl.errors import NotFound
+from gmctl.ids import row_id
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -23,8 +24,9 @@ def payment_conditions(key: str) -> list[Any]:
 
     text = key.strip()
     terms = [Payment.gateway_reference == text, Payment.gateway_transaction_id == text]
-    if text.isdigit() and int(text) < 2**31:
-        terms.insert(0, Payment.id == int(text))
+    number = row_id(text)
+    if number is not None:
+        terms.insert(0, Payment.id == number)
     return [or_(*terms)]
 
 
@@ -38,8 +40,9 @@ def find_payment(session: "Session", key: str, *, lock: bool = False) -> "Paymen
         raise NotFound("no payment ''", hint="give a payment id or its gateway reference")
     text = key.strip()
     query = select(Payment).where(*payment_conditions(text))
-    if text.isdigit() and int(text) < 2**31:
-        query = query.order_by((Payment.id == int(text)).desc(), Payment.id)
+    number = row_id(text)
+    if number is not None:
+        query = query.order_by((Payment.id == number).desc(), Payment.id)
     else:
         query = query.order_by(Payment.id)
     query = query.limit(1)
