@@ -92,7 +92,8 @@ def check_method(method: str | None) -> str:
 
 def check_term(term: int, *, what: str = "--term") -> int:
     if isinstance(term, bool) or not isinstance(term, int) or not 1 <= term <= MAX_TERM_MONTHS:
-        raise InvalidInput(f"{what} {term} is out of range", hint=f"the term is 1 to {MAX_TERM_MONTHS} months")
+        raise InvalidInput(f"{what} {term} is out of range: the term is 1 to {MAX_TERM_MONTHS} months",
+                           hint="a term is a whole number of months")
     return term
 
 
