@@ -190,10 +190,9 @@ def quote(
                                   help="Loan type whose rate bounds apply ([loans.rates]). Default: personal."),
 ) -> None:
     """A repayment schedule for any terms, with total interest, total repayable and APR. No database."""
-    from gmctl.loans.queue import check_loan_type
     from gmctl.loans.rates import parse_rate
     from gmctl.loans.schedule import build_schedule
-    from gmctl.loans.settings import settings_of
+    from gmctl.loans.settings import check_loan_type, settings_of
     from gmctl.money import parse_amount
 
     env = env_of(ctx)
@@ -390,12 +389,12 @@ def _print_schedule(env: "Env", schedule: Any) -> None:
         })
         return
     output.render_rows(env, [_schedule_row(r) for r in schedule.rows], SCHEDULE_COLUMNS)
-    totals = (f"total interest {format_naira(schedule.total_interest)}; total repayable "
-              f"{format_naira(schedule.total_repayable)}"
-              + (f"; fee {format_naira(schedule.fee)}, received {format_naira(schedule.amount_received)}"
-                 if schedule.fee else "")
+    machine = env.output_format in ("csv", "tsv")
+    money = str if machine else format_naira  # exact plain strings in csv/tsv, grouped ₦ for a person
+    totals = (f"total interest {money(schedule.total_interest)}; total repayable {money(schedule.total_repayable)}"
+              + (f"; fee {money(schedule.fee)}, received {money(schedule.amount_received)}" if schedule.fee else "")
               + f"; APR {apr.nominal}% nominal, {apr.effective}% effective")
-    if env.output_format in ("csv", "tsv"):
+    if machine:
         output.note(env, totals)  # on stderr: the rows stay a clean table for scripts
     else:
         env.stdout.write(totals + "\n")

@@ -46,6 +46,9 @@ def monthly_irr(received: Decimal, instalments: Sequence[Decimal]) -> Decimal:
                 slope -= k * c * factor * v
             return pv - received, slope
 
+        level = flows[0]
+        if len(flows) > 2 and all(c == level for c in flows[:-1]):
+            return _level_irr(received, level, flows[-1], len(flows))
         # Start from the flat-rate guess and take Newton steps; they converge in a handful for loans.
         i = (sum(flows) / received - 1) / len(flows) * 2
         tolerance = Decimal("1e-12")
@@ -67,6 +70,22 @@ def monthly_irr(received: Decimal, instalments: Sequence[Decimal]) -> Decimal:
             else:
                 high = middle
         return (low + high) / 2
+
+
+def _level_irr(received: Decimal, level: Decimal, last: Decimal, n: int) -> Decimal:
+    """The IRR when every instalment but the last is `level` (annuity and flat schedules): the present
+    value in closed form, level·(1 − v^(n−1))/i + last·v^n with v = 1/(1+i), so each step costs a
+    few operations whatever the term; bisection on (0, 10] to 1e-12 (the value falls as i grows)."""
+    low, high, tolerance = Decimal(0), Decimal(10), Decimal("1e-12")
+    while high - low > tolerance:
+        i = (low + high) / 2
+        v = 1 / (1 + i)
+        vn1 = v ** (n - 1)
+        if level * (1 - vn1) / i + last * vn1 * v > received:
+            low = i
+        else:
+            high = i
+    return (low + high) / 2
 
 
 def apr_of(received: Decimal, instalments: Sequence[Decimal]) -> Apr:

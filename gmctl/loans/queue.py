@@ -20,7 +20,7 @@ from gmctl import paging
 from gmctl.errors import InvalidInput
 from gmctl.loans.columns import loan_applications as la
 from gmctl.loans.columns import users
-from gmctl.loans.settings import LOAN_TYPES
+from gmctl.loans.settings import check_loan_type
 from gmctl.loans.states import OPEN_STATUSES, STATUS_GROUPS, check_status_name
 from gmctl.money import Naira, parse_amount
 from gmctl.requests.people import find_person
@@ -190,10 +190,3 @@ def parse_statuses(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     if not chosen:
         raise InvalidInput("--status is empty", hint="give a status, or open, closed or all")
     return tuple(chosen)
-
-
-def check_loan_type(value: str, *, what: str = "loan type") -> str:
-    word = value.strip().lower()
-    if word not in LOAN_TYPES:
-        raise InvalidInput(f"{what} {value!r} is not a loan type", hint=f"loan types: {', '.join(LOAN_TYPES)}")
-    return word

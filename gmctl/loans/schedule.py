@@ -97,11 +97,17 @@ def check_term(term: int, *, what: str = "--term") -> int:
     return term
 
 
-def due_dates(start: date, term_months: int) -> list[date]:
-    """start + k months for k = 1..n, each clamped to the end of its month (never chained)."""
-    from dateutil.relativedelta import relativedelta
+_STEPS: list = []  # relativedelta(months=k) for k = 1..360, made on first use (constants)
 
-    return [start + relativedelta(months=k) for k in range(1, term_months + 1)]
+
+def due_dates(start: date, term_months: int) -> list[date]:
+    """start + k months for k = 1..n (dateutil's relativedelta, which clamps to the end of the month),
+    each from the start date, never chained from the previous due date."""
+    if len(_STEPS) < term_months:
+        from dateutil.relativedelta import relativedelta
+
+        _STEPS.extend(relativedelta(months=k) for k in range(len(_STEPS) + 1, term_months + 1))
+    return [start + _STEPS[k] for k in range(term_months)]
 
 
 def build_schedule(

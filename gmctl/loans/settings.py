@@ -76,6 +76,14 @@ class LoanSettings:
         return min(max(self.assumed_rate, low), high)
 
 
+def check_loan_type(value: str, *, what: str = "loan type") -> str:
+    """A loan type as typed -> its name; InvalidInput (exit 2) naming `what` otherwise."""
+    word = value.strip().lower()
+    if word not in LOAN_TYPES:
+        raise InvalidInput(f"{what} {value!r} is not a loan type", hint=f"loan types: {', '.join(LOAN_TYPES)}")
+    return word
+
+
 def load_settings(section: Mapping[str, Any] | None, where: str = "config.toml") -> LoanSettings:
     """LoanSettings from the `[loans]` table (its `rates` sub-table included). Raises InvalidInput."""
     section = dict(section or {})
