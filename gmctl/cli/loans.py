@@ -25,9 +25,9 @@ FEE = typer.Option(None, "--fee", metavar="AMOUNT", help="Upfront fee in NGN, ta
 START = typer.Option(None, "--start", metavar="DATE",
                      help="The date the loan starts (Lagos); instalment k is due k months later. Default: today.")
 
-LIST_COLUMNS = ["id", "status", "loan_type", "amount", "term_months", "customer", "reviewer", "risk_score",
+LIST_COLUMNS = ["id", "status", "loan_type", "amount", "term", "customer", "reviewer", "risk_score",
                 "credit_score", "monthly_income", "documents_verified", "created_at", "service_request_id"]
-TERMINAL_COLUMNS = ["id", "status", "loan_type", "amount", "term_months", "customer", "risk_score", "created_at"]
+TERMINAL_COLUMNS = ["id", "status", "loan_type", "amount", "term", "customer", "created_at"]
 SCHEDULE_COLUMNS = ["number", "due_date", "instalment", "interest", "principal", "balance"]
 
 

@@ -145,10 +145,25 @@ def decision_trail(connection: Any, application_id: int) -> list[dict[str, Any]]
         " LEFT JOIN users u ON u.id = l.actor_id"
         " WHERE l.target_type = 'loan_application' AND l.target_id = :id ORDER BY l.created_at, l.id"
     ), {"id": str(application_id)}).all()
-    return [{"at": r.at, "by": r.by or "system", "action": r.action, "message": r.message,
-             "changes": ", ".join(f"{k}: {_short(v.get('old'))} -> {_short(v.get('new'))}"
-                                  for k, v in (r.changes or {}).items())}
-            for r in rows]
+    return [_trail_entry(r) for r in rows]
+
+
+# How the decision's fields read in the trail's details, in this order.
+_DETAIL_WORDS = {"approved_amount": "amount", "approved_rate": "rate", "approved_term_months": "term",
+                 "repayment_method": "method", "upfront_fee": "fee", "dti_percent": "dti %",
+                 "dti_overridden": "dti overridden"}
+
+
+def _trail_entry(r: Any) -> dict[str, Any]:
+    changes = r.changes or {}
+    status = changes.get("application_status") or {}
+    message = r.message or ""
+    details = ", ".join(f"{word} {_short(changes[key].get('new'))}" for key, word in _DETAIL_WORDS.items()
+                        if key in changes and changes[key].get("new") not in (None, False))
+    return {"at": r.at, "by": r.by or "system", "action": r.action,
+            "status": f"{_short(status.get('old'))} -> {_short(status.get('new'))}" if status else None,
+            "reason": message[len("reason: "):] if message.startswith("reason: ") else None,
+            "details": details or None}
 
 
 def _short(value: Any) -> str:

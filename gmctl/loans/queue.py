@@ -51,7 +51,7 @@ class LoanRow:
     status: str
     loan_type: str
     amount: Naira
-    term_months: int | None
+    term: int | None  # months requested
     customer: str | None
     reviewer: str | None
     risk_score: int | None
