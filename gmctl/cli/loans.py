@@ -306,8 +306,7 @@ def stats(
         return
     output.render_rows(env, report.by_type_status, empty="No loan applications.",
                        title="applications by type and status")
-    if env.stdout_is_tty or env.format == "table":
-        env.stdout.write("\n")
+    env.stdout.write("\n")  # a blank line between the two tables (scripts: -f json gives one document)
     output.render_document(env, report.totals, title="totals")
 
 
