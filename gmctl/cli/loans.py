@@ -51,12 +51,14 @@ def list_(
     limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000)."),
     after: Optional[str] = typer.Option(None, "--after", metavar="CURSOR",
                                         help="Continue after this cursor (printed by the previous page)."),
+    wide: bool = typer.Option(False, "--wide", "-w", help="On a terminal, show every column."),
 ) -> None:
     """The review queue: open applications, oldest first, a page at a time."""
     from gmctl.auth.permissions import require
     from gmctl.loans.queue import list_loans, make_filter
 
     env = env_of(ctx)
+    env.wide = env.wide or wide
     flt = make_filter(env.clock(), statuses=status or (), loan_types=loan_type or (), min_amount=min_amount,
                       max_amount=max_amount, customer=customer, reviewer=reviewer, since=since, before=before,
                       risk_at_least=risk_at_least)
