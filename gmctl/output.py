@@ -173,9 +173,10 @@ def _write_rich_table(env: "Env", data: list[dict[str, Any]], columns: list[str]
     for column in columns:
         numeric = all(isinstance(r.get(column), (int, float, Decimal)) and not isinstance(r.get(column), bool)
                       for r in data if r.get(column) is not None)
-        # Numbers and money never wrap (a folded ₦4,380,000.0|0 misreads); text columns fold instead.
+        # Money never wraps (a folded ₦4,380,000.0|0 misreads): the other columns fold instead.
+        money = numeric and any(type(r.get(column)).__name__ == "Naira" for r in data)
         table.add_column(column.replace("_", " "), justify="right" if numeric else "left", overflow="fold",
-                         no_wrap=numeric)
+                         no_wrap=money)
     for row in data:
         # Text, not str: rich would read "[/]" or "[bold]" in the data as markup (and fail on the first).
         table.add_row(*[Text(human_cell(row.get(c), now)) for c in columns])
