@@ -11,10 +11,15 @@ bench/loans.py) the default queue took 80 ms, page 21 170 ms, `--status approved
 
 - idx_loan_applications_queue (created_at, id) WHERE submitted or under_review: the default queue
   and every filter on it (type, amount, reviewer, risk, since/before are filters on its order).
+- idx_loan_applications_queue_amount (loan_amount) WHERE open: `--min-amount` / `--max-amount` when
+  the range is narrow (a cheap range then a sort of a few hundred rows, where walking the queue
+  index would filter thousands: 14-28 ms for `--max-amount 100,000` without it).
+- idx_loan_applications_queue_customer (user_id, created_at, id) WHERE open: `--customer`, in order
+  (the seed's user_id index reads every application the customer ever made: 6-17 ms).
 - idx_loan_applications_status_created (application_status, created_at, id): one status.
 - idx_loan_applications_created (created_at, id): all or several closed statuses, --before.
 
-The queue index is partial (open applications only, a few percent of the rows), so only open
+The queue indexes are partial (open applications only, a few percent of the rows), so only open
 applications' writes maintain it; the planner uses it because gmctl writes the status list as
 constants (gmctl.loans.queue.status_condition). CREATE INDEX takes a SHARE lock while it builds
 (about a second per index at 1M rows); on a busy database build them first with CREATE INDEX
@@ -33,6 +38,8 @@ depends_on = None
 OPEN = "application_status IN ('submitted', 'under_review')"
 INDEXES = {
     "idx_loan_applications_queue": f"ON loan_applications (created_at, id) WHERE {OPEN}",
+    "idx_loan_applications_queue_amount": f"ON loan_applications (loan_amount) WHERE {OPEN}",
+    "idx_loan_applications_queue_customer": f"ON loan_applications (user_id, created_at, id) WHERE {OPEN}",
     "idx_loan_applications_status_created": "ON loan_applications (application_status, created_at, id)",
     "idx_loan_applications_created": "ON loan_applications (created_at, id)",
 }
@@ -44,4 +51,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP INDEX {}".format(", ".join(reversed(INDEXES))))
+    op.execute("DROP INDEX IF EXISTS {}".format(", ".join(reversed(INDEXES))))

@@ -51,6 +51,10 @@ class LoanApplication(Base):
         # gm16_loan_queue_indexes (issue 11): the review queue's keyset order
         Index("idx_loan_applications_queue", "created_at", "id",
               postgresql_where=text("application_status IN ('submitted', 'under_review')")),
+        Index("idx_loan_applications_queue_amount", "loan_amount",
+              postgresql_where=text("application_status IN ('submitted', 'under_review')")),
+        Index("idx_loan_applications_queue_customer", "user_id", "created_at", "id",
+              postgresql_where=text("application_status IN ('submitted', 'under_review')")),
         Index("idx_loan_applications_status_created", "application_status", "created_at", "id"),
         Index("idx_loan_applications_created", "created_at", "id"),
     )
