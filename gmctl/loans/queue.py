@@ -2,7 +2,7 @@
 
 Default: the open applications (submitted, under_review), oldest first (created_at, id). A page is
 `--limit` rows after a cursor (gmctl.paging, kind "loans"); the next page is one range scan of
-idx_loan_applications_queue (open) or idx_loan_applications_created (any status), migration
+idx_loan_applications_queue (open) or idx_loan_applications_created (closed or all), migration
 gm16_loan_queue_indexes. Statuses are written into the SQL as literals (validated first) so the
 planner can match the partial index, as in gmctl.requests.queue.
 """

@@ -55,7 +55,6 @@ class LoanApplication(Base):
               postgresql_where=text("application_status IN ('submitted', 'under_review')")),
         Index("idx_loan_applications_queue_customer", "user_id", "created_at", "id",
               postgresql_where=text("application_status IN ('submitted', 'under_review')")),
-        Index("idx_loan_applications_status_created", "application_status", "created_at", "id"),
         Index("idx_loan_applications_created", "created_at", "id"),
     )
 
