@@ -19,7 +19,7 @@ Each, all or nothing in the caller's transaction:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -337,7 +337,3 @@ def notify(session: "Session", application: "LoanApplication", message: str) -> 
 
 def now_of(application: "LoanApplication") -> datetime | None:
     return application.updated_at
-
-
-def lagos_today(now: datetime) -> date:
-    return now.astimezone(LAGOS).date()
