@@ -9,7 +9,9 @@ rows and documents go out through gmctl.output. Nothing heavy is imported at mod
 
 from __future__ import annotations
 
-from gmctl.cli.loans import decide, read, terms  # noqa: F401 - each registers its commands on app
+# Each registers its commands on app, in the order --help lists them.
+from gmctl.cli.loans import read  # noqa: F401, I001
+from gmctl.cli.loans import decide, terms  # noqa: F401, I001
 from gmctl.cli.loans.group import app
 
 __all__ = ["app"]
