@@ -33,6 +33,8 @@ class Job:
 JOBS_IN_ORDER = (
     Job("gmctl-roles-sweep", "15 0 * * *", "roles sweep", "remove expired role grants, daily",
         "GMCTL_UNATTENDED=1"),
+    Job("gmctl-loans-expire", "45 0 * * *", "loans expire --older-than 30d",
+        "expire loan applications idle for 30 days, daily", "GMCTL_UNATTENDED=1"),
     Job("gmctl-retention", "30 1 * * *", "db retention --max-runtime 3h", "retention policies, nightly"),
     Job("gmctl-backup", "0 3 * * *", "db backup --kind all", "pg_dump backups, nightly"),
     Job("gmctl-maintenance", "0 4 * * 0", "db maintenance", "VACUUM (ANALYZE) and index rebuilds, weekly"),
@@ -89,7 +91,7 @@ class PgCronJob:
 NIGHT_BATCHES = "*/2 1-4 * * *"
 PG_CRON_BATCH_SIZES = {ARCHIVE: 500, HISTORY: 20_000, TEMP_FILES: 20_000}
 STAY_IN_CRONTAB = ("gmctl-backup", "gmctl-doctor", "gmctl-roles-sweep", "gmctl-files-scan", "gmctl-files-verify",
-                   "gmctl-payments-expire")
+                   "gmctl-payments-expire", "gmctl-loans-expire")
 NO_ROW_LIMIT = 2_147_483_647
 
 

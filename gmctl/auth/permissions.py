@@ -119,3 +119,19 @@ def require(env: "Env", db: "Database", permission: str) -> Operator:
             hint=f"ask an administrator for a role that grants {permission} (`gmctl roles` manages them)",
         )
     return operator
+
+
+UNATTENDED_VARIABLE = "GMCTL_UNATTENDED"
+
+
+def require_or_unattended(env: "Env", db: "Database", permission: str) -> "Operator | None":
+    """`require`, except that a cron job with no person may run when it opts in with GMCTL_UNATTENDED=1:
+    then None (the audit entries name no actor). Only for jobs that are safe unattended (role sweep,
+    loan expiry)."""
+    try:
+        return require(env, db, permission)
+    except NotSignedIn as exc:
+        if env.environ.get(UNATTENDED_VARIABLE) == "1":
+            return None
+        raise NotSignedIn(exc.message, hint=f"sign in with `gmctl login`, or, from cron, set "
+                                            f"{UNATTENDED_VARIABLE}=1") from None

@@ -282,13 +282,6 @@ def _sweeper(env: "Env", session, permission: str) -> "Operator | None":
 
     Unattended is safe because the sweep only deletes grants that already confer nothing.
     """
-    from gmctl.auth.permissions import require
-    from gmctl.errors import NotSignedIn
+    from gmctl.auth.permissions import require_or_unattended
 
-    try:
-        return require(env, session, permission)
-    except NotSignedIn as exc:
-        if env.environ.get(UNATTENDED_VARIABLE) == "1":
-            return None
-        raise NotSignedIn(exc.message, hint=f"sign in with `gmctl login`, or, from cron, set "
-                                            f"{UNATTENDED_VARIABLE}=1") from None
+    return require_or_unattended(env, session, permission)

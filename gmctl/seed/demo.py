@@ -72,7 +72,8 @@ def seed_demo(session: "Session", now: datetime, *, seed: int = RANDOM_SEED,
     from gmctl import audit
     from gmctl.seed.demo_contact import seed_files, seed_messages, seed_notifications
     from gmctl.seed.demo_lines import seed_bookings, seed_vehicles
-    from gmctl.seed.demo_money import seed_loans, seed_payments
+    from gmctl.seed.demo_loans import seed_loans
+    from gmctl.seed.demo_money import seed_payments
     from gmctl.seed.demo_people import seed_customers
     from gmctl.seed.demo_requests import seed_requests
     from gmctl.seed.demo_world import DemoWorld

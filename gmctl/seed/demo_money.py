@@ -1,4 +1,4 @@
-"""Demo payments and loan applications, each agreeing with the status of its request."""
+"""Demo payments, each agreeing with the status of its request (the loan book is gmctl.seed.demo_loans)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,6 @@ from gmctl.seed.demo_world import DemoWorld, SeededRequest
 
 GATEWAYS = (("paystack", "PSTK"), ("flutterwave", "FLW"))
 FAILURES = ("Insufficient funds", "Card declined by issuer", "Transaction timed out at the bank")
-LOAN_STATUS = {
-    "pending": "submitted", "confirmed": "under_review", "in_progress": "under_review",
-    "on_hold": "under_review", "completed": "approved", "cancelled": "withdrawn", "failed": "rejected",
-}  # fmt: skip
-EMPLOYMENT = ("employed_full_time", "employed_part_time", "self_employed")
 HALF = Decimal("0.5")
 
 
@@ -82,42 +77,4 @@ def _payment(world: DemoWorld, user_id: int, request_id: int | None, amount: Dec
         "metadata": {"source": "checkout"} if request_id else {"source": "wallet"},
         "initiated_at": moment - timedelta(minutes=2), "completed_at": moment if finished else None,
         "created_at": moment - timedelta(minutes=2), "updated_at": moment,
-    }
-
-
-def seed_loans(world: DemoWorld) -> None:
-    """One application per loans request, its decision matching the request's status."""
-    from gmctl.db.models import LoanApplication
-
-    rows = [_loan(world, request) for request in world.requests if request.service_type == "loans"]
-    world.insert(LoanApplication, rows)
-
-
-def _loan(world: DemoWorld, request: SeededRequest) -> dict[str, Any]:
-    rng = world.rng
-    status = LOAN_STATUS[request.status]
-    amount = Decimal(request.service_data.get("amount_requested", "500000.00"))
-    term = int(request.service_data.get("term_months", 6))
-    decided = status in ("approved", "rejected")
-    approved = status == "approved"
-    return {
-        "service_request_id": request.id, "user_id": request.customer.id,
-        "loan_type": rng.choice(("personal", "business", "auto", "student")), "loan_amount": amount,
-        "currency": "NGN", "loan_purpose": request.title, "requested_term_months": term,
-        "employment_status": rng.choice(EMPLOYMENT), "monthly_income": world.naira(120_000, 1_500_000, 5_000),
-        "existing_debts": world.naira(0, 400_000, 5_000) if rng.random() < 0.4 else Decimal("0.00"),
-        "credit_score": rng.randrange(480, 820), "application_status": status,
-        "approved_amount": world.scaled(amount, 0.7, 1.0, 10_000) if approved else None,
-        "approved_rate": Decimal(rng.choice(("0.2200", "0.2450", "0.2800", "0.3000"))) if approved else None,
-        "approved_term_months": term if approved else None,
-        "decision_date": world.local_date(request.last_change) if decided else None,
-        "decision_reason": ("Stable income and good repayment history" if approved
-                            else "Debt-to-income ratio too high" if decided else None),
-        "reviewed_by": request.assigned_to if request.status != "pending" else None,
-        "risk_score": rng.randrange(10, 90),
-        "risk_factors": rng.choice(([], ["irregular_income"], ["high_existing_debt"],
-                                    ["short_credit_history"])),
-        "documents_submitted": ["bank_statement_6_months", "utility_bill", "bvn_slip"][: rng.randrange(1, 4)],
-        "documents_verified": request.status in ("in_progress", "completed"),
-        "created_at": request.created_at, "updated_at": request.last_change,
     }

@@ -2,8 +2,9 @@
 
 One unit is 1,000 users (20 of them staff) with their profiles, 10,000 service requests with about
 33,000 status-history rows (fewer in the latest units, whose requests are still open), a payment
-for each request that got confirmed (about 6,600) and a two-message thread on three requests in
-ten: about 57,000 rows. Every foreign key points inside the unit, so a unit
+for each request that got confirmed (about 6,600), a two-message thread on three requests in
+ten and a loan application for each loans request (about 900, their status agreeing with the
+request's: gmctl.seed.demo_loans pairs them the same way): about 58,000 rows. Every foreign key points inside the unit, so a unit
 is complete on its own and can be committed alone. Ids of rows that others point at (users,
 requests, messages) are reserved from their sequences by the caller and passed in.
 
@@ -21,6 +22,7 @@ from typing import Iterator
 
 from gmctl.seed import SCALE_DOMAIN
 from gmctl.seed.chains import PATHS, transitions
+from gmctl.when import LAGOS
 from gmctl.seed.vocabulary import CITIES, FIRST_NAMES, LAST_NAMES, MOBILE_PREFIXES, REASONS, SERVICE_LINES
 
 USERS = 1_000
@@ -46,6 +48,11 @@ COLUMNS = {
                  "updated_at"),
     "messages": ("id", "sender_id", "recipient_id", "service_request_id", "subject", "content",
                  "message_type", "is_read", "thread_id", "created_at"),
+    "loan_applications": ("service_request_id", "user_id", "loan_type", "loan_amount", "currency", "loan_purpose",
+                          "requested_term_months", "employment_status", "monthly_income", "existing_debts",
+                          "credit_score", "application_status", "approved_amount", "approved_rate",
+                          "approved_term_months", "decision_date", "decision_reason", "reviewed_by", "risk_score",
+                          "documents_verified", "created_at", "updated_at"),
 }  # fmt: skip
 TABLES = tuple(COLUMNS)
 # Which table's ids the caller reserves, and from which sequence.
@@ -91,6 +98,7 @@ class UnitRows:
         self.staff = ids.users[:STAFF]
         self.customers = ids.users[STAFF:]
         self._requests: list[tuple] = []  # (id, user, status, path, moments, assignee, cost)
+        self._loans: list[tuple] = []  # the loans requests: (id, user, status, moments, assignee, title)
 
     def rows(self, table: str) -> Iterator[tuple]:
         return getattr(self, f"_{table}")()
@@ -133,6 +141,8 @@ class UnitRows:
             priority, urgency = rng.choice(PRIORITIES)
             user = rng.choice(self.customers)
             self._requests.append((request_id, user, status, path, moments, assignee, cost))
+            if line.service_type == "loans":
+                self._loans.append((request_id, user, status, moments, assignee, title))
             done = status == "completed"
             yield (request_id, user, line.service_type, title, description, status, priority, urgency,
                    f"{cost}.00", f"{cost + cost // 10}.00" if done else None, "NGN", assignee,
@@ -176,6 +186,34 @@ class UnitRows:
             yield (reply, staff, user, request_id, "Re: Question about my request",
                    "We have scheduled you for tomorrow morning.", "user", False, root,
                    min(asked + timedelta(hours=2), self.now))
+
+
+    def _loan_applications(self) -> Iterator[tuple]:
+        rng = random.Random(self.unit * 7919 + 11)  # its own source: the tables before it stay as they were
+        for k, (request_id, user, status, moments, assignee, title) in enumerate(self._loans):
+            loan_status = LOAN_STATUS.get(status) or ("withdrawn" if k % 2 else "expired")
+            amount = rng.randrange(15, 500) * 10_000
+            term = rng.choice((3, 6, 9, 12, 18, 24, 36))
+            income = max(50_000, int(amount / term / rng.uniform(0.12, 0.4)) // 5_000 * 5_000)
+            debts = int(income * rng.uniform(0.2, 0.35)) // 1_000 * 1_000 if rng.random() < 0.3 else 0
+            approved = loan_status == "approved"
+            decided = loan_status in ("approved", "rejected", "withdrawn", "expired")
+            reviewer = (assignee or self.staff[0]) if loan_status in ("under_review", "approved", "rejected") else None
+            yield (request_id, user, rng.choice(LOAN_TYPES), f"{amount}.00", "NGN", title, term,
+                   rng.choice(EMPLOYMENT), f"{income}.00", f"{debts}.00", rng.randrange(450, 830), loan_status,
+                   f"{amount * rng.randrange(7, 11) // 10}.00" if approved else None,
+                   rng.choice(("0.2200", "0.2600", "0.3000")) if approved else None, term if approved else None,
+                   moments[-1].astimezone(LAGOS).date() if decided else None, LOAN_REASONS.get(loan_status), reviewer,
+                   rng.randrange(5, 96), status in ("in_progress", "completed"), moments[0], moments[-1])
+
+
+LOAN_STATUS = {"pending": "submitted", "confirmed": "under_review", "in_progress": "under_review",
+               "on_hold": "under_review", "completed": "approved", "failed": "rejected"}  # cancelled: see above
+LOAN_TYPES = ("personal", "business", "auto", "mortgage", "student", "payday")
+EMPLOYMENT = ("employed_full_time", "employed_part_time", "self_employed")
+LOAN_REASONS = {"approved": "Stable income and good repayment history", "rejected": "Debt-to-income ratio too high",
+                "withdrawn": "The customer withdrew the application",
+                "expired": "expired: no activity for over 30 days"}
 
 
 def _addresses() -> tuple[str, ...]:

@@ -21,11 +21,12 @@ def test_the_crontab_has_every_job_and_no_flock(run_cli):
     crontab = result.stdout
     entries = [line for line in crontab.splitlines() if line and not line.startswith("#") and "=" not in
                line.split()[0]]
-    assert len(entries) == len(JOBS_IN_ORDER) == 8
+    assert len(entries) == len(JOBS_IN_ORDER) == 9
     for schedule, command in (("30 1 * * *", "db retention"), ("0 3 * * *", "db backup --kind all"),
                               ("0 4 * * 0", "db maintenance"), ("7 * * * *", "db doctor"),
                               ("15 0 * * *", "GMCTL_UNATTENDED=1 "),
-                              ("*/30 * * * *", "payments expire-pending --older-than 24h")):
+                              ("*/30 * * * *", "payments expire-pending --older-than 24h"),
+                              ("45 0 * * *", "loans expire --older-than 30d")):
         assert any(line.startswith(schedule) and command in line for line in entries), (schedule, command)
     assert "roles sweep" in crontab and "GMCTL_DATABASE_URL=postgresql://USER@HOST:5432/DBNAME" in crontab
     assert "flock" not in crontab.replace("no flock", "")

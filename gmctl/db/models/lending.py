@@ -48,6 +48,14 @@ class LoanApplication(Base):
         Index("idx_loan_applications_type", "loan_type"),
         Index("idx_loan_applications_amount", "loan_amount"),
         Index("idx_loan_applications_service_request", "service_request_id"),
+        # gm16_loan_queue_indexes (issue 11): the review queue's keyset order
+        Index("idx_loan_applications_queue", "created_at", "id",
+              postgresql_where=text("application_status IN ('submitted', 'under_review')")),
+        Index("idx_loan_applications_queue_amount", "loan_amount",
+              postgresql_where=text("application_status IN ('submitted', 'under_review')")),
+        Index("idx_loan_applications_queue_customer", "user_id", "created_at", "id",
+              postgresql_where=text("application_status IN ('submitted', 'under_review')")),
+        Index("idx_loan_applications_created", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
