@@ -18,6 +18,9 @@ READS_FROM_REPLICA = {
     "users list", "users show",
     "roles list", "roles show", "roles permissions",
     "db stats tables", "db stats duplicates", "db stats bloat",
+    "loans list", "loans show", "loans stats", "loans schedule", "loans key-facts",
+    "payments list", "payments show", "payments summary",
+    "files list", "files show", "files duplicates",
 }
 
 

@@ -16,7 +16,7 @@ LIST_COLUMNS = ["id", "status", "loan_type", "amount", "term", "customer", "revi
 TERMINAL_COLUMNS = ["id", "status", "loan_type", "amount", "term", "customer", "created_at"]
 
 
-@command(app, "list")
+@command(app, "list", replica=True)
 def list_(
     ctx: typer.Context,
     status: Optional[List[str]] = typer.Option(
@@ -57,7 +57,7 @@ def list_(
         output.note(env, f"more: add --after {page.next_cursor}")
 
 
-@command(app, "show")
+@command(app, "show", replica=True)
 def show(
     ctx: typer.Context,
     application_id: int = ID,
@@ -86,7 +86,7 @@ def show(
         output.warn(env, f"DTI {check['dti_percent']}% is over the {check['limit_percent']}% limit")
 
 
-@command(app, "stats")
+@command(app, "stats", replica=True)
 def stats(
     ctx: typer.Context,
     since: Optional[str] = typer.Option(None, "--since", metavar="WHEN",

@@ -43,7 +43,7 @@ def quote(
     _print_schedule(env, schedule)
 
 
-@command(app, "schedule")
+@command(app, "schedule", replica=True)
 def schedule(ctx: typer.Context, application_id: int = ID, start: Optional[str] = START) -> None:
     """The repayment schedule of an approved application (from its decision date unless --start)."""
     from gmctl.auth.permissions import require
@@ -57,7 +57,7 @@ def schedule(ctx: typer.Context, application_id: int = ID, start: Optional[str] 
     _print_schedule(env, _schedule_of(env, terms, start))
 
 
-@command(app, "key-facts")
+@command(app, "key-facts", replica=True)
 def key_facts(
     ctx: typer.Context,
     application_id: int = ID,
