@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 app = new_group("Uploaded files: virus scans with clamd, integrity, orphans, duplicates and true types.")
 
-VIEW, MANAGE = "view_files", "manage_files"
+VIEW, MANAGE, RELEASE = "view_files", "manage_files", "release_files"
 LIST_COLUMNS = ["id", "original_filename", "mime_type", "size", "virus_scan_status", "file_category", "owner",
                 "service_request_id", "is_temporary", "is_public", "created_at", "file_path", "file_hash"]
 TERMINAL_COLUMNS = ["id", "original_filename", "mime_type", "size", "virus_scan_status", "created_at"]
@@ -339,13 +339,13 @@ def quarantine(ctx: typer.Context, file_id: int = params.id_argument("The upload
 
 @command(app, "release")
 def release(ctx: typer.Context, file_id: int = params.id_argument("The upload's id."), reason: str = REASON) -> None:
-    """Move a quarantined file back; it is pending again, to be scanned before anyone calls it clean."""
+    """Move a quarantined file back (needs release_files); it is pending again, to be scanned before anyone calls it clean."""
     from gmctl.files.quarantine import release_file
 
     env = env_of(ctx)
     settings = _settings(env)
     with env.transaction() as session:
-        operator = _operator(env, session, MANAGE)
+        operator = _operator(env, session, RELEASE)
         target = release_file(session, file_id, settings.root, settings.quarantine_dir, operator,
                               reason=reason, now=env.clock())
     output.success(env, f"file {file_id} released to {target}; pending a new scan")

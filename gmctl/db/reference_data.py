@@ -91,6 +91,9 @@ DEFAULT_PERMISSIONS: tuple[dict[str, str], ...] = (
      "description": "View uploaded files and their integrity"},
     {"name": "manage_files", "resource": "files", "action": "manage",
      "description": "Scan, quarantine, release and move uploaded files"},
+    # gm17: releasing a quarantined file is its own permission (super_admin only by default).
+    {"name": "release_files", "resource": "files", "action": "release",
+     "description": "Release quarantined files back into storage"},
 )
 
 # The same grants as migrations gm03 and gm11-gm13: staff views and triages, admin adds users, roles, payments

@@ -21,6 +21,7 @@ NEW_PERMISSIONS = {
     "manage_roles",
     "view_roles",
     "erase_users",
+    "release_files",
 }
 
 

@@ -139,7 +139,7 @@ def test_duplicates_and_types(desk, root):
     assert mismatch.exit_code == 1 and "report.pdf" in mismatch.stdout and "1 mismatch" in mismatch.stderr
 
 
-def test_quarantine_and_release_are_audited_and_need_manage_files(files_env, session, root, tmp_path):
+def test_quarantine_needs_manage_files_release_its_own_permission_both_audited(files_env, session, root, tmp_path):
     env = files_env()
     record = add_upload(session.connection(), root, "q/bad.txt", MARKER, virus_scan_status="clean")
     staff = make_user(session, "fstaff", staff=True, roles=("staff",))
@@ -160,6 +160,11 @@ def test_quarantine_and_release_are_audited_and_need_manage_files(files_env, ses
     orphans = invoke(env, "files", "orphans")
     assert str(record) not in orphans.stdout  # a quarantined file is not a record without a file
 
+    refused = invoke(env, "files", "release", str(record), "--reason", "false positive")
+    assert refused.exit_code == 4 and "release_files" in refused.stderr  # admin quarantines, may not release
+    assert (tmp_path / "quarantine" / str(record) / "bad.txt").exists()
+    reviewer = make_user(session, "freviewer", staff=True, roles=("super_admin",))
+    sign_in(env, session, reviewer)
     back = invoke(env, "files", "release", str(record), "--reason", "false positive")
     assert back.exit_code == 0, back.stderr
     assert (root / "q/bad.txt").read_bytes() == MARKER
@@ -167,7 +172,7 @@ def test_quarantine_and_release_are_audited_and_need_manage_files(files_env, ses
     assert status == "pending"  # scanned again before anyone calls it clean
     logs = session.execute(text("SELECT action, actor_id, changes FROM system_logs WHERE target_id = :i ORDER BY id"),
                            {"i": str(record)}).all()
-    assert [(a, actor) for a, actor, _ in logs] == [("files.quarantine", admin.id), ("files.release", admin.id)]
+    assert [(a, actor) for a, actor, _ in logs] == [("files.quarantine", admin.id), ("files.release", reviewer.id)]
     assert logs[0].changes["virus_scan_status"] == {"old": "clean", "new": "infected"}
     assert invoke(env, "files", "release", str(record), "--reason", "x").exit_code == 2
 

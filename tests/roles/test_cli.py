@@ -25,7 +25,7 @@ def test_list_is_tsv_when_piped_and_json_on_request(cli, signed_in_boss):
     assert piped.exit_code == 0 and piped.stderr == ""
     lines = piped.stdout.splitlines()
     assert lines[0] == "name\tdisplay_name\tsystem\tmembers\texpired\tpermissions"
-    assert "super_admin\tSuper Administrator\ttrue\t1\t0\t17" in lines
+    assert "super_admin\tSuper Administrator\ttrue\t1\t0\t18" in lines
     rows = json.loads(cli("--format", "json", "roles", "list").stdout)
     assert {r["name"]: r["members"] for r in rows}["super_admin"] == 1
 
