@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from gmctl.cli import params
+
 from gmctl import output
 from gmctl.cli.base import command, env_of
 from gmctl.cli.loans.group import app
@@ -37,7 +39,7 @@ def approve(
     amount: str = typer.Option(..., "--amount", metavar="AMOUNT", help="Amount approved (NGN), e.g. 500,000."),
     rate: str = typer.Option(..., "--rate", metavar="PERCENT",
                              help="Annual rate in percent per annum: 24 or 24% (stored as 0.2400)."),
-    term: int = typer.Option(..., "--term", metavar="MONTHS", help="Term in months (1-360)."),
+    term: int = typer.Option(..., "--term", metavar="MONTHS", help="Term in months (1-360).", parser=params.count),
     method: str = METHOD,
     fee: Optional[str] = FEE,
     reason: Optional[str] = REASON,
@@ -100,7 +102,7 @@ def expire(
     older_than: str = typer.Option("30d", "--older-than", metavar="SPAN",
                                    help="Idle for longer than this (no change on it): 30d, 6w. Default 30d."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Count what would expire; change nothing."),
-    batch_size: int = typer.Option(500, "--batch-size", metavar="N", help="Applications per transaction (1-10000)."),
+    batch_size: int = typer.Option(500, "--batch-size", metavar="N", help="Applications per transaction (1-10000).", parser=params.bounded(1, 10_000)),
 ) -> None:
     """For cron: idle submitted and under_review applications expire, in batches, under a lock (exit 75).
 

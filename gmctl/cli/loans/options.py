@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from gmctl.cli import params
+
 if TYPE_CHECKING:
     from gmctl.context import Env
 
-ID = typer.Argument(..., metavar="ID", help="The loan application id.")
+ID = params.id_argument("The loan application id.")
 REASON = typer.Option(None, "--reason", "-r", metavar="TEXT", help="Why (kept in the decision trail). Required.")
 METHOD = typer.Option("declining", "--method", metavar="declining|flat",
                       help="declining balance (equal instalments, the default) or flat.")

@@ -6,6 +6,8 @@ from typing import List, Optional
 
 import typer
 
+from gmctl.cli import params
+
 from gmctl import output
 from gmctl.cli.base import command, env_of
 from gmctl.cli.loans.group import app
@@ -32,8 +34,8 @@ def list_(
                                            help="Reviewed by a user, by you, or by nobody yet."),
     since: Optional[str] = typer.Option(None, "--since", metavar="WHEN", help="Applied at or after: a date, or 7d."),
     before: Optional[str] = typer.Option(None, "--before", metavar="WHEN", help="Applied before: a date, or 30d."),
-    risk_at_least: Optional[int] = typer.Option(None, "--risk-at-least", metavar="N", help="Risk score at least N."),
-    limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000)."),
+    risk_at_least: Optional[int] = typer.Option(None, "--risk-at-least", metavar="N", help="Risk score at least N (0-100).", parser=params.count),
+    limit: int = typer.Option(50, "--limit", "-n", help="Rows per page (1-1000).", parser=params.bounded(1, 1000)),
     after: Optional[str] = typer.Option(None, "--after", metavar="CURSOR",
                                         help="Continue after this cursor (printed by the previous page)."),
     wide: bool = typer.Option(False, "--wide", "-w", help="On a terminal, show every column."),

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 
+from gmctl.cli import params
+
 from gmctl import output
 from gmctl.cli.base import command, env_of
 from gmctl.cli.loans.group import app
@@ -22,7 +24,7 @@ def quote(
     ctx: typer.Context,
     amount: str = typer.Option(..., "--amount", metavar="AMOUNT", help="Amount lent (NGN)."),
     rate: str = typer.Option(..., "--rate", metavar="PERCENT", help="Annual rate in percent per annum: 24 or 24%."),
-    term: int = typer.Option(..., "--term", metavar="MONTHS", help="Term in months (1-360)."),
+    term: int = typer.Option(..., "--term", metavar="MONTHS", help="Term in months (1-360).", parser=params.count),
     method: str = METHOD,
     fee: Optional[str] = FEE,
     start: Optional[str] = START,
