@@ -155,6 +155,7 @@ def _write_terminal_table(env: "Env", data: list[dict[str, Any]], columns: list[
         note(env, f"left out to fit {width} columns: {names} (--wide shows every column)")
 
 
+
 def _write_terminal_document(env: "Env", rows: list[dict[str, Any]], title: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -215,6 +216,11 @@ def console(env: "Env", *, stderr: bool = False):  # -> rich.console.Console
 
 def _message(text: str) -> str:
     return for_terminal(str(text), keep_newlines=True)
+
+
+def more(env: "Env", cursor: object) -> None:
+    """The one paging hint every list prints on stderr when another page follows."""
+    note(env, f"more: add --after {cursor}")
 
 
 def note(env: "Env", text: str) -> None:

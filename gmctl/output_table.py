@@ -53,19 +53,33 @@ def cell_width(text: str) -> int:
 
 
 def shorten(text: str, width: int) -> str:
-    """`text` in at most `width` terminal cells, ending in … when it was cut (wide characters count 2)."""
+    """`text` in at most `width` terminal cells, with … where it was cut (wide characters count 2).
+
+    Text is cut at the end, except a path (a `/` and no space), which is cut in the middle: its file
+    name and extension are what tell two paths apart (`uploads/2026/…/a8f3.pdf`).
+    """
     if cell_width(text) <= width:
         return text
+    if "/" in text and " " not in text and width > 8:
+        tail_width = (width - 1) * 2 // 3
+        head = _first_cells(text, width - 1 - tail_width)
+        tail = _first_cells(text[::-1], tail_width)[::-1]
+        return head + ELLIPSIS + tail
+    return _first_cells(text, width - 1) + ELLIPSIS
+
+
+def _first_cells(text: str, width: int) -> str:
+    """The longest start of `text` that fits `width` terminal cells."""
     from rich.cells import get_character_cell_size
 
     kept, used = [], 0
     for char in text:
         size = get_character_cell_size(char)
-        if used + size > width - 1:
+        if used + size > width:
             break
         kept.append(char)
         used += size
-    return "".join(kept) + ELLIPSIS
+    return "".join(kept)
 
 
 @dataclass

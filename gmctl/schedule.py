@@ -33,7 +33,7 @@ class Job:
 JOBS_IN_ORDER = (
     Job("gmctl-roles-sweep", "15 0 * * *", "roles sweep", "remove expired role grants, daily",
         "GMCTL_UNATTENDED=1"),
-    Job("gmctl-loans-expire", "45 0 * * *", "loans expire --older-than 30d",
+    Job("gmctl-loans-expire", "50 0 * * *", "loans expire --older-than 30d",
         "expire loan applications idle for 30 days, daily", "GMCTL_UNATTENDED=1"),
     Job("gmctl-retention", "30 1 * * *", "db retention --max-runtime 3h", "retention policies, nightly"),
     Job("gmctl-backup", "0 3 * * *", "db backup --kind all", "pg_dump backups, nightly"),
@@ -62,7 +62,7 @@ def crontab(gmctl: str, now: datetime) -> str:
         "# Exit codes: 0 done, 75 skipped because another run is active, 1 failed (cron mails the output).",
         "#",
         "# Set the database once. Keep the password out of this file: put it in ~/.pgpass (mode 600).",
-        "# Connect to PostgreSQL directly, not through a transaction pooler: the locks are per session.",
+        "# Behind PgBouncer in transaction mode, say so (?gmctl_pooler=transaction): the locks then hold per run.",
         "GMCTL_DATABASE_URL=postgresql://USER@HOST:5432/DBNAME",
         "# cronie and systemd-cron read CRON_TZ; elsewhere the times below are the machine's time zone.",
         "CRON_TZ=Africa/Lagos",

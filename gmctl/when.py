@@ -19,7 +19,7 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 # The moments gmctl accepts: wide enough for any business date, narrow enough that Lagos/UTC
 # conversion and a day either side never leave Python's datetime range.
-EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1899, 12, 31, tzinfo=timezone.utc)  # so that 1900-01-01 in Lagos (UTC+1) is inside
 LATEST = datetime(9999, 1, 1, tzinfo=timezone.utc)
 LONGEST = timedelta(days=365_250)  # 1,000 years: now ± any span stays inside the calendar
 _SPAN_HINT = "write it like 30m, 48h, 7d or 2w"

@@ -13,7 +13,7 @@ import typer
 from gmctl import output
 from gmctl.cli import params
 from gmctl.cli.base import command, env_of, new_group
-from gmctl.errors import GmctlError
+from gmctl.errors import GmctlError, InvalidInput
 
 if TYPE_CHECKING:
     from gmctl.auth.operator import Operator
@@ -87,7 +87,7 @@ def list_files(
     rows = [{**row.__dict__, "size": format_size(row.file_size) if human else row.file_size} for row in page.rows]
     output.render_rows(env, rows, LIST_COLUMNS, empty="No files match.", terminal_columns=TERMINAL_COLUMNS)
     if page.next_cursor:
-        output.note(env, f"more: add --after {page.next_cursor}")
+        output.more(env, page.next_cursor)
 
 
 @command(app, "show", replica=True)
@@ -246,6 +246,8 @@ def orphans(
         operator = _operator(env, session, MANAGE if move_to else VIEW)
         found = find_orphans(session.connection(), settings.root, skip=(settings.quarantine_dir,))
         moved = []
+        if move_to is not None and not move_to.strip():
+            raise InvalidInput("--move-to is empty", hint="give the directory the stray files go to, or leave the option out for a dry run")
         if move_to:
             moved = move_strays(found, settings.root, Path(move_to))
             if moved:

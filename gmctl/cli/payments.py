@@ -92,7 +92,7 @@ def list_(
     columns = [*LIST_COLUMNS, "cursor"] if env.output_format == "json" else LIST_COLUMNS
     output.render_rows(env, page.rows, columns, empty="No payments match.", terminal_columns=LIST_TERMINAL)
     if page.next_cursor:
-        output.note(env, f"more: add --after {page.next_cursor}")
+        output.more(env, page.next_cursor)
 
 
 @command(app, "show", replica=True)

@@ -85,7 +85,10 @@ def find_orphans(conn: Any, root: Path, *, skip: tuple[Path, ...] = ()) -> list[
 
 
 def move_strays(orphans: list[Orphan], root: Path, target: Path) -> list[tuple[Orphan, Path]]:
-    """Move each stray entry (file or symlink without a record) to `target`, keeping its relative path.
+    """Move each stray file (a regular file no record names) to `target`, keeping its relative path.
+
+    Symlinks stay where they are and are only reported: a link under the root is how a path escapes
+    it, so it is evidence to look at, and a record may name a path through it.
 
     Refuses (InvalidInput) a target inside the root, where the moved files would be strays again.
     A name already taken in the target is not overwritten: that file is left where it is.
@@ -96,7 +99,7 @@ def move_strays(orphans: list[Orphan], root: Path, target: Path) -> list[tuple[O
                            hint="give a directory outside the root, e.g. /var/lib/gmctl/lost-and-found")
     moved = []
     for orphan in orphans:
-        if orphan.kind == RECORD_WITHOUT_FILE:
+        if orphan.kind != FILE_WITHOUT_RECORD:
             continue
         destination = target / orphan.file_path
         if os.path.lexists(destination):

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Sequence
 
+from gmctl.errors import InvalidInput
+
+IRR_CEILING = Decimal(10)  # the bisections' upper end: 1,000% a month
+
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -62,7 +66,7 @@ def monthly_irr(received: Decimal, instalments: Sequence[Decimal]) -> Decimal:
                 break
             if abs(step) < tolerance:
                 return i
-        low, high = Decimal(0), Decimal(10)
+        low, high = Decimal(0), IRR_CEILING
         while high - low > tolerance:
             middle = (low + high) / 2
             if gap(middle)[0] > 0:
@@ -76,7 +80,7 @@ def _level_irr(received: Decimal, level: Decimal, last: Decimal, n: int) -> Deci
     """The IRR when every instalment but the last is `level` (annuity and flat schedules): the present
     value in closed form, level·(1 − v^(n−1))/i + last·v^n with v = 1/(1+i), so each step costs a
     few operations whatever the term; bisection on (0, 10] to 1e-12 (the value falls as i grows)."""
-    low, high, tolerance = Decimal(0), Decimal(10), Decimal("1e-12")
+    low, high, tolerance = Decimal(0), IRR_CEILING, Decimal("1e-12")
     while high - low > tolerance:
         i = (low + high) / 2
         v = 1 / (1 + i)
@@ -91,6 +95,10 @@ def _level_irr(received: Decimal, level: Decimal, last: Decimal, n: int) -> Deci
 def apr_of(received: Decimal, instalments: Sequence[Decimal]) -> Apr:
     """The APR of a loan that pays out `received` NGN and is repaid by monthly `instalments`."""
     i = monthly_irr(received, instalments)
+    if i >= IRR_CEILING - Decimal("1e-6"):
+        # The search stops at 1,000% a month: past it the figure would be the ceiling, not the APR.
+        raise InvalidInput(f"the amount received (NGN {received:,}) is too small beside the instalments for a "
+                           "meaningful APR (over 12,000% a year)", hint="check --fee: it is taken from the amount lent")
     with localcontext() as ctx:
         ctx.prec = 28
         nominal = (i * 12 * 100).quantize(ONE_DECIMAL, rounding=ROUND_HALF_EVEN)

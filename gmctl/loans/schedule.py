@@ -108,7 +108,11 @@ def due_dates(start: date, term_months: int) -> list[date]:
         from dateutil.relativedelta import relativedelta
 
         _STEPS.extend(relativedelta(months=k) for k in range(len(_STEPS) + 1, term_months + 1))
-    return [start + _STEPS[k] for k in range(term_months)]
+    try:
+        return [start + _STEPS[k] for k in range(term_months)]
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"a loan starting {start.isoformat()} over {term_months} months ends after the year 9999",
+                           hint="check --start and --term") from None
 
 
 def build_schedule(

@@ -99,6 +99,9 @@ def _columns(names: list[str], layout: Layout, path: Path | str) -> dict[str, st
     return {f: (f"c{where[layout.headers[f]] + 1}" if layout.headers.get(f) in where else None) for f in FIELDS}
 
 
+MAX_COLUMNS = 1_000  # PostgreSQL's tables stop at 1,600 columns; real exports have a few dozen
+
+
 def load_export(connection: Any, path: Path | str, layout: Layout, unit: str) -> int:
     """Fill the temporary table recon_file (see reconcile.TEMP_FILE) from the export; returns the
     number of data lines. BadExportFile (exit 2) at the first problem, with its line number."""
@@ -108,6 +111,9 @@ def load_export(connection: Any, path: Path | str, layout: Layout, unit: str) ->
         names, _ = _header(stream, path)
         cols = _columns(names, layout, path)
         width = len(names)
+        if width > MAX_COLUMNS:
+            raise BadExportFile(path, 1, f"the header has {width:,} columns; no gateway export has over {MAX_COLUMNS:,}",
+                                hint=f"check the file, or {COLUMNS_HINT}")
         listed = ", ".join(f"c{i} text" for i in range(1, width + 1))
         connection.execute(text(f"CREATE TEMPORARY TABLE recon_raw (n bigserial, {listed}) ON COMMIT DROP"))
         raw = connection.connection.driver_connection
@@ -126,7 +132,7 @@ def load_export(connection: Any, path: Path | str, layout: Layout, unit: str) ->
                        }.get(problem, problem.replace("missing data for column", f"fewer fields than the header's {width}: no data for column"))
             raise BadExportFile(path, line, problem) from None
     _check_values(connection, path, cols, layout, unit)
-    return _convert(connection, cols, layout, unit)
+    return _convert(connection, path, cols, layout, unit)
 
 
 def _value(col: str | None) -> str:
@@ -178,13 +184,20 @@ def _check_values(connection: Any, path: Path | str, cols: dict[str, str | None]
     raise BadExportFile(path, n + 1, template.format(value=value, gateway=layout.gateway, known=known), hint=hint)
 
 
-def _convert(connection: Any, cols: dict[str, str | None], layout: Layout, unit: str) -> int:
-    scale = "/ 100" if unit == "kobo" else ""
+def _convert(connection: Any, path: Path | str, cols: dict[str, str | None], layout: Layout, unit: str) -> int:
+    """Checked values into recon_file. Kobo become naira by `* 0.01`: numeric multiplication is exact,
+    where division keeps only about 16 significant digits. A time the pattern let through that the
+    calendar has not (2026-02-30) is BadExportFile naming its line, not a database error."""
+    from sqlalchemy.exc import DataError
+
+    scale = "* 0.01" if unit == "kobo" else ""
     mapping = ", ".join(f"('{word}', '{status}')" for word, status in _status_table(layout).items())
     paid = _value(cols["paid_at"])
     fees = _value(cols["fees"])
     connection.execute(text("SET LOCAL timezone = 'UTC'"))  # a time without a zone is UTC (GMT exports)
-    result = connection.execute(text(f"""
+    savepoint = connection.begin_nested()
+    try:
+        result = connection.execute(text(f"""
         INSERT INTO recon_file (line, reference, transaction_id, amount, currency, gateway_status, mapped_status,
                                 paid_at, fees, channel, message)
         SELECT r.n + 1, {_value(cols['reference'])}, nullif({_value(cols['transaction_id'])}, ''),
@@ -197,4 +210,27 @@ def _convert(connection: Any, cols: dict[str, str | None], layout: Layout, unit:
                nullif({_value(cols['channel'])}, ''), nullif(left({_value(cols['message'])}, 500), '')
         FROM recon_raw r JOIN (VALUES {mapping}) AS m(word, status) ON m.word = lower({_value(cols['status'])})
     """))
+    except DataError:
+        savepoint.rollback()
+        raise _impossible_time(connection, path, paid) from None
+    savepoint.commit()
     return result.rowcount
+
+
+def _impossible_time(connection: Any, path: Path | str, paid: str) -> BadExportFile:
+    """The first line whose paid-at time PostgreSQL cannot read (checked one by one, on this error path only)."""
+    connection.execute(text(r"""
+        CREATE FUNCTION pg_temp.gmctl_reads_as_time(value text) RETURNS boolean LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM regexp_replace(value, '\s*(UTC|GMT)$', '')::timestamptz;
+            RETURN true;
+        EXCEPTION WHEN others THEN
+            RETURN false;
+        END $$"""))
+    n, value = connection.execute(text(
+        f"SELECT n, {paid} FROM recon_raw WHERE {paid} <> '' AND NOT pg_temp.gmctl_reads_as_time({paid}) "
+        "ORDER BY n LIMIT 1")).one_or_none() or (None, None)
+    if n is None:
+        return BadExportFile(path, 0, "a value is out of range for the ledger", hint="check the amounts and times")
+    return BadExportFile(path, n + 1, f"paid-at time {value!r} is not a date the calendar has",
+                         hint="times look like 2026-11-20T14:05:00Z or 2026-11-20 14:05:00")

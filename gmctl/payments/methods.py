@@ -48,7 +48,7 @@ def list_methods(connection: Any, now: datetime, *, user_id: int | None = None,
     if expiring is not None:
         terms.append("m.type = 'card' AND coalesce(m.is_active, true)")
     where = f"WHERE {' AND '.join(terms)}" if terms else ""
-    horizon = today + (expiring or timedelta(days=60))
+    horizon = today + (timedelta(days=60) if expiring is None else expiring)
     rows = []
     for r in connection.execute(text(f"{LIST} {where} ORDER BY u.username, m.is_default DESC, m.id"), params):
         through = card_valid_through(r.card_exp_month, r.card_exp_year) if r.type == "card" else None

@@ -60,6 +60,19 @@ def upgrade() -> None:
         op.execute(statement)
 
 
+# Refunds are money owed to customers: a downgrade never throws them away (as fix06 keeps system_logs).
+REFUSE_IF_REFUNDS = """
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM payment_refunds) THEN
+        RAISE EXCEPTION 'payment_refunds has rows; dump it (gmctl db backup) and empty it first if you really mean to drop it';
+    END IF;
+END
+$$
+"""
+
+
 def downgrade() -> None:
+    op.execute(REFUSE_IF_REFUNDS)
     op.execute("DROP TABLE payment_refunds")
     op.execute("DROP INDEX IF EXISTS idx_payments_gateway_reference")

@@ -100,6 +100,7 @@ def test_move_to_moves_strays_keeps_their_paths_and_deletes_nothing(connection, 
     lost = add_upload(connection, None, "o/lost.pdf", None)
     add_upload(connection, root, "o/kept.pdf", b"kept")
     (root / "o" / "stray.bin").write_bytes(b"stray!")
+    os.symlink(tmp_path / "elsewhere", root / "o" / "link")  # evidence of an escape: reported, never moved
     found = find_orphans(connection, root)
     target = tmp_path / "lost+found"
 
@@ -108,6 +109,7 @@ def test_move_to_moves_strays_keeps_their_paths_and_deletes_nothing(connection, 
     assert [(o.file_path, str(t)) for o, t in moved] == [("o/stray.bin", str(target / "o" / "stray.bin"))]
     assert (target / "o" / "stray.bin").read_bytes() == b"stray!"
     assert not (root / "o" / "stray.bin").exists() and (root / "o" / "kept.pdf").exists()
+    assert os.path.islink(root / "o" / "link") and not os.path.lexists(target / "o" / "link")
     assert lost in {o.id for o in find_orphans(connection, root)}  # the record stays, only listed
     with pytest.raises(InvalidInput, match="inside the storage root"):
         move_strays(found, root, root / "sub")

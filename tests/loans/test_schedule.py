@@ -116,3 +116,30 @@ def test_apr_with_a_fee_is_the_irr_of_what_is_received():
 
 def test_apr_of_a_loan_repaid_with_no_interest_is_zero():
     assert apr_of(D("1000"), [D("500"), D("500")]).nominal == 0
+
+
+def test_a_fee_that_leaves_almost_nothing_received_has_no_meaningful_apr():
+    from decimal import Decimal
+
+    import pytest
+
+    from gmctl.errors import InvalidInput
+    from gmctl.loans.apr import schedule_apr
+    from gmctl.loans.schedule import build_schedule
+    from datetime import date
+
+    schedule = build_schedule(Decimal("500000"), Decimal("0.24"), 12, start=date(2026, 1, 31), fee=Decimal("499999.99"))
+    with pytest.raises(InvalidInput, match="APR"):
+        schedule_apr(schedule)
+
+
+def test_due_dates_past_the_calendar_are_invalid_input():
+    from datetime import date
+
+    import pytest
+
+    from gmctl.errors import InvalidInput
+    from gmctl.loans.schedule import due_dates
+
+    with pytest.raises(InvalidInput, match="ends after the year 9999"):
+        due_dates(date(9998, 12, 31), 360)

@@ -26,7 +26,7 @@ def test_the_crontab_has_every_job_and_no_flock(run_cli):
                               ("0 4 * * 0", "db maintenance"), ("7 * * * *", "db doctor"),
                               ("15 0 * * *", "GMCTL_UNATTENDED=1 "),
                               ("*/30 * * * *", "payments expire-pending --older-than 24h"),
-                              ("45 0 * * *", "loans expire --older-than 30d")):
+                              ("50 0 * * *", "loans expire --older-than 30d")):
         assert any(line.startswith(schedule) and command in line for line in entries), (schedule, command)
     assert "roles sweep" in crontab and "GMCTL_DATABASE_URL=postgresql://USER@HOST:5432/DBNAME" in crontab
     assert "flock" not in crontab.replace("no flock", "")

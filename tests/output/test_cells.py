@@ -93,3 +93,12 @@ def test_the_terminal_sees_escapes_never_control_characters():
     assert for_terminal("abc\u202eevil\u2066") == "abc\\u202eevil\\u2066"
     assert for_terminal("line1\nline2\x1b]0;t\x07", keep_newlines=True) == "line1\nline2\\x1b]0;t\\x07"
     assert for_terminal("Ọláníyì 🇳🇬 رياض") == "Ọláníyì 🇳🇬 رياض"
+
+
+def test_a_path_is_shortened_in_the_middle_so_its_file_name_shows():
+    from gmctl.output_table import cell_width, shorten
+
+    path = "uploads/2026/10/zg645ww2jv43v8zkybbm43uabc.pdf"
+    short = shorten(path, 30)
+    assert cell_width(short) <= 30 and short.startswith("uploads/") and short.endswith("abc.pdf") and "…" in short
+    assert shorten("Engine check light on and more", 12) == "Engine chec…"  # prose is cut at the end

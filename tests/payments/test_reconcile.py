@@ -160,6 +160,8 @@ GOOD = "1,B-1,100000,NGN,success,2026-11-20T10:00:00Z\n"
     ((HEADER + "2,B-2,100000,NGN,settled,\n").encode(), 2, "status 'settled'"),
     ((HEADER + "2,B-2,12x,NGN,success,\n").encode(), 2, "not a number"),
     ((HEADER + "2,B-2,100000,NGN,success,yesterday\n").encode(), 2, "ISO-8601"),
+    ((HEADER + GOOD + "2,B-2,100000,NGN,success,2026-02-30T00:00:00Z\n").encode(), 3, "not a date the calendar has"),
+    (("," * 1500 + HEADER).encode(), 1, "columns"),
 ])
 def test_bad_files_name_the_line_and_apply_nothing(session, payer, finance, tmp_path, body, line, words):
     pending = add_payment(session, payer.id, reference="B-1", amount="1000.00", status="pending", created_at=AT)
@@ -184,3 +186,14 @@ def test_one_real_mismatch_does_not_hide_a_wrong_unit(session, payer, tmp_path):
     with pytest.raises(InvalidInput) as caught, session.begin_nested():
         reconcile(session, path, gateway="paystack", now=FIXED_NOW, amount_unit="naira")
     assert "19 of the 20 matched amounts are exactly 100 times" in caught.value.message
+
+
+def test_kobo_become_naira_exactly_however_many_digits(session, payer, tmp_path):
+    """`/ 100` in SQL keeps ~16 significant digits; the conversion must stay exact (the review's example)."""
+    add_payment(session, payer.id, reference="K-1", amount="1000.00", status="completed", created_at=AT)
+    path = tmp_path / "long.csv"
+    path.write_text(HEADER + "1,K-1,12345678901234567891,NGN,success,2026-11-20T10:00:00Z\n")
+    report = reconcile(session, path, gateway="paystack", now=FIXED_NOW)
+    (row,) = [r for r in report.rows if r["reference"] == "K-1"]
+    assert row["category"] == "amount_mismatch"
+    assert Decimal(str(row["gateway_amount"])) == Decimal("123456789012345678.91")

@@ -56,7 +56,7 @@ def list_(
     output.render_rows(env, page.rows, columns, empty="No loan applications match.",
                        terminal_columns=TERMINAL_COLUMNS)
     if page.next_cursor:
-        output.note(env, f"more: add --after {page.next_cursor}")
+        output.more(env, page.next_cursor)
 
 
 @command(app, "show", replica=True)

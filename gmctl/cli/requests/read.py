@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         output.render_rows(env, page.rows, columns, empty="No requests match.",
                            terminal_columns=TERMINAL_COLUMNS)
         if page.next_cursor:
-            output.note(env, f"more: add --after {page.next_cursor}")
+            output.more(env, page.next_cursor)
 
     @command(app, "show", replica=True)
     def show(

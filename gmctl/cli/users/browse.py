@@ -91,7 +91,7 @@ def _list(
     output.render_rows(env, page.rows, LIST_COLUMNS, empty="No users match.",
                        terminal_columns=TERMINAL_COLUMNS)
     if page.next_after is not None:
-        output.note(env, f"more: next page with --after {page.next_after}")
+        output.more(env, page.next_after)
 
 
 def _show(
