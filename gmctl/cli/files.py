@@ -31,20 +31,10 @@ REASON = typer.Option(..., "--reason", "-r", help="Why (goes into the audit trai
 
 def _operator(env: "Env", db, permission: str, *, unattended_ok: bool = False) -> "Operator | None":
     """The signed-in operator holding `permission`. Cron has no person: scan and verify accept
-    GMCTL_UNATTENDED=1 instead (as `roles sweep` does)."""
-    from gmctl.auth.permissions import require
-    from gmctl.cli.roles import UNATTENDED_VARIABLE
-    from gmctl.errors import NotSignedIn
+    GMCTL_UNATTENDED=1 instead (gmctl.auth.permissions.require_or_unattended, as `roles sweep` does)."""
+    from gmctl.auth.permissions import require, require_or_unattended
 
-    try:
-        return require(env, db, permission)
-    except NotSignedIn as exc:
-        if unattended_ok and env.environ.get(UNATTENDED_VARIABLE) == "1":
-            return None
-        if unattended_ok:
-            raise NotSignedIn(exc.message, hint=f"sign in with `gmctl login`, or, from cron, set "
-                                                f"{UNATTENDED_VARIABLE}=1") from None
-        raise
+    return (require_or_unattended if unattended_ok else require)(env, db, permission)
 
 
 def _settings(env: "Env"):

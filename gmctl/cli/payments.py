@@ -38,20 +38,6 @@ def _amount(value: Optional[str], what: str):  # -> Decimal | None
     return parse_amount(value, what=what, precision=10)
 
 
-def _cron_or_person(env: Env, db, permission: str):  # -> Operator | None
-    """A signed-in person needs `permission`. Cron has no person: it opts in with GMCTL_UNATTENDED=1
-    (as `roles sweep` does), for the jobs that are safe unattended (expire-pending, reconcile)."""
-    from gmctl.auth.permissions import require
-    from gmctl.errors import NotSignedIn
-
-    try:
-        return require(env, db, permission)
-    except NotSignedIn as exc:
-        if env.environ.get("GMCTL_UNATTENDED") == "1":
-            return None
-        raise NotSignedIn(exc.message, hint="sign in with `gmctl login`, or, from cron, set GMCTL_UNATTENDED=1") from None
-
-
 def _report(env: Env, document: dict, message: str, changed: bool = True) -> None:
     """What a change did: the result as JSON on stdout with --format json; the sentence on stderr."""
     if env.output_format == "json":
@@ -235,13 +221,14 @@ def reconcile(
     from gmctl.payments.listing import day_bound
     from gmctl.payments.reconcile import COLUMNS, TERMINAL_COLUMNS
     from gmctl.payments.reconcile import reconcile as run
+    from gmctl.auth.permissions import require_or_unattended
 
     env = env_of(ctx)
     now = env.clock()
     start = day_bound(since, now, end=False, what="--since")
     stop = day_bound(until, now, end=True, what="--until")
     with env.transaction() as session:
-        operator = _cron_or_person(env, session, "manage_payments" if apply else "view_payments")
+        operator = require_or_unattended(env, session, "manage_payments" if apply else "view_payments")
         report = run(session, file, gateway=gateway, now=now, columns=columns, amount_unit=amount_unit,
                      since=start, until=stop, apply=apply, operator=operator, show_matched=all_rows)
     if env.output_format == "json":
@@ -271,11 +258,12 @@ def expire_pending(
     """Cron: cancel payments stuck pending or processing, in batches, under a lock (exit 75 if held)."""
     from gmctl.payments.expire import expire_pending as run
     from gmctl.when import parse_duration
+    from gmctl.auth.permissions import require_or_unattended
 
     env = env_of(ctx)
     span = parse_duration(older_than, what="--older-than")
     with env.transaction() as session:
-        operator = _cron_or_person(env, session, "manage_payments")
+        operator = require_or_unattended(env, session, "manage_payments")
     report = run(env.get_engine(), operator, older_than=span, now=env.clock(), dry_run=dry_run,
                  batch_size=batch_size)
     if env.output_format == "json":

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 app = new_group("Roles, permissions and role grants.")
 
 VIEW, MANAGE = "view_roles", "manage_roles"
-UNATTENDED_VARIABLE = "GMCTL_UNATTENDED"
 
 
 # -- reading ---------------------------------------------------------------------------------------------

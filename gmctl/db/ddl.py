@@ -163,3 +163,18 @@ CREATE TRIGGER trigger_vehicles_year_not_future
 
 DROP_VEHICLE_YEAR_NOT_FUTURE_TRIGGER = "DROP TRIGGER trigger_vehicles_year_not_future ON vehicles"
 DROP_VEHICLE_YEAR_NOT_FUTURE_FUNCTION = "DROP FUNCTION vehicles_year_not_future()"
+
+
+# --- Downgrade guards ----------------------------------------------------------------
+
+
+def refuse_drop_while_rows(table: str, advice: str) -> str:
+    """A DO block that stops a downgrade before it drops `table` while the table holds rows.
+
+    Used where the rows are a record nothing else keeps (fix06's system_logs, gm14's refunds).
+    The error reads "<table> has rows; <advice> if you really mean to drop it". Frozen like the
+    constants above: revisions use its text.
+    """
+    message = f"{table} has rows; {advice} if you really mean to drop it".replace("'", "''")
+    return (f"DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM {table}) THEN\n"
+            f"        RAISE EXCEPTION '{message}';\n    END IF;\nEND\n$$\n")

@@ -61,6 +61,16 @@ def _move(source: Path, target: Path) -> None:
     shutil.move(str(source), str(target))
 
 
+def _move_with_the_record(session: "Session", source: Path, target: Path) -> None:
+    """Move the file, then flush the record's change; if the flush fails, the file goes back."""
+    _move(source, target)
+    try:
+        session.flush()
+    except BaseException:
+        shutil.move(str(target), str(source))
+        raise
+
+
 def quarantine_file(session: "Session", record_id: int, root: Path, quarantine_dir: Path,
                     operator: "Operator | None", *, reason: str, now: datetime,
                     already_marked: bool = False) -> Path:
@@ -85,12 +95,7 @@ def quarantine_file(session: "Session", record_id: int, root: Path, quarantine_d
     audit.record(session, operator, "files.quarantine", "file_upload", record_id,
                  {"virus_scan_status": ("infected" if already_marked else row.virus_scan_status, "infected"),
                   "location": (str(source), str(target))}, message=f"quarantine file {record_id}: {reason}", at=now)
-    _move(source, target)
-    try:
-        session.flush()
-    except BaseException:
-        shutil.move(str(target), str(source))
-        raise
+    _move_with_the_record(session, source, target)
     return target
 
 
@@ -118,12 +123,7 @@ def release_file(session: "Session", record_id: int, root: Path, quarantine_dir:
     audit.record(session, operator, "files.release", "file_upload", record_id,
                  {"virus_scan_status": (row.virus_scan_status, "pending"), "location": (str(source), str(target))},
                  message=f"release file {record_id}: {reason}", at=now)
-    _move(source, target)
-    try:
-        session.flush()
-    except BaseException:
-        shutil.move(str(target), str(source))
-        raise
+    _move_with_the_record(session, source, target)
     try:
         source.parent.rmdir()  # the empty per-record directory; never a file
     except OSError:

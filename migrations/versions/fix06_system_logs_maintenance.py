@@ -72,15 +72,7 @@ UPGRADE = [
 ]
 
 # The log is the only record of what staff did: refuse to throw it away.
-REFUSE_IF_LOGGED = """
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM system_logs) THEN
-        RAISE EXCEPTION 'system_logs has rows; dump and empty it first if you really mean to drop it';
-    END IF;
-END
-$$
-"""
+REFUSE_IF_LOGGED = ddl.refuse_drop_while_rows("system_logs", "dump and empty it first")
 
 
 def upgrade() -> None:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from gmctl.db import ddl
+
 revision = "gm14_payment_refunds"
 down_revision = "gm13_files_desk"
 branch_labels = None
@@ -61,15 +63,7 @@ def upgrade() -> None:
 
 
 # Refunds are money owed to customers: a downgrade never throws them away (as fix06 keeps system_logs).
-REFUSE_IF_REFUNDS = """
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM payment_refunds) THEN
-        RAISE EXCEPTION 'payment_refunds has rows; dump it (gmctl db backup) and empty it first if you really mean to drop it';
-    END IF;
-END
-$$
-"""
+REFUSE_IF_REFUNDS = ddl.refuse_drop_while_rows("payment_refunds", "dump it (gmctl db backup) and empty it first")
 
 
 def downgrade() -> None:
